@@ -1,0 +1,1 @@
+"""Account writes, one module per concern (wallet, emails, teams)."""

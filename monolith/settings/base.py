@@ -1,0 +1,61 @@
+"""Monolith settings shared by every environment."""
+
+from common.settings.base import *  # noqa: F403
+from common.settings.base import DJANGO_APPS, THIRD_PARTY_APPS, env, sqlite_default
+
+SERVICE_NAME = "monolith"
+
+INSTALLED_APPS = [
+    *DJANGO_APPS,
+    *THIRD_PARTY_APPS,
+    "waffle",
+    "monolith.accounts",
+    "monolith.learning",
+    "monolith.shop_legacy",
+    "monolith.notifications",
+]
+
+MIDDLEWARE = [*MIDDLEWARE, "waffle.middleware.WaffleMiddleware"]  # noqa: F405
+
+ROOT_URLCONF = "monolith.urls"
+WSGI_APPLICATION = "monolith.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+DATABASES = {"default": env.db("DATABASE_URL", default=sqlite_default("monolith"))}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LOGIN_URL = "/admin/login/"
+
+# Public address of the platform, used in links sent by email.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PolyCode <no-reply@polycode.localhost>")
+
+# Team invitations and email verification links stay valid this long.
+INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)
+EMAIL_VERIFICATION_TTL_HOURS = env.int("EMAIL_VERIFICATION_TTL_HOURS", default=48)
+
+# Strangler switches are django-waffle switches (admin: Waffle > Switches),
+# read on every call so a flip takes effect without a restart.
+WAFFLE_CREATE_MISSING_SWITCHES = True
+WAFFLE_SWITCH_DEFAULT = False
+
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,  # noqa: F405
+    "TITLE": "PolyCode monolith API",
+    "DESCRIPTION": "Accounts, learning and the legacy shop.",
+}
