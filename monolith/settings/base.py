@@ -51,6 +51,17 @@ EMAIL_VERIFICATION_TTL_HOURS = env.int("EMAIL_VERIFICATION_TTL_HOURS", default=4
 
 # Strangler switches are django-waffle switches (admin: Waffle > Switches),
 # read on every call so a flip takes effect without a restart.
+# Switches are cached for a few seconds only, so a flip made by another
+# process is seen everywhere within WAFFLE_SWITCH_TTL seconds.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "switches": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "switches",
+        "TIMEOUT": env.int("WAFFLE_SWITCH_TTL", default=3),
+    },
+}
+WAFFLE_CACHE_NAME = "switches"
 WAFFLE_CREATE_MISSING_SWITCHES = True
 WAFFLE_SWITCH_DEFAULT = False
 
