@@ -1,1 +1,1 @@
-"""Account writes, one module per concern (wallet, emails, teams)."""
+"""Account writes, one module per concern (users, emails, teams, wallet)."""

@@ -1,0 +1,1 @@
+"""HTTP API of the accounts app: thin views over services and selectors."""
