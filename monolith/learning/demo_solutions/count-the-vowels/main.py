@@ -1,0 +1,2 @@
+text = input().lower()
+print(sum(1 for c in text if c in "aeiou"))

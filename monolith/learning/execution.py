@@ -1,0 +1,100 @@
+"""How the learning app asks for code to be run: one small interface.
+
+``CodeRunner.judge`` compiles ``source`` once (where the language needs it)
+and runs it once per test case with the case's stdin. Two backends will stand
+behind it, chosen by the ``monolith.flags.RUNNER_VIA_SERVICE`` switch: the
+in-process sandbox and the runner service over HTTP. Both return the same
+``JudgeResult``; the learning app grades the outcomes itself
+(``monolith.learning.grading``), so a backend only has to run and report.
+"""
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from common.errors import Unavailable
+
+
+class Verdict:
+    """Verdicts a runner reports for one test case."""
+
+    ACCEPTED = "accepted"
+    WRONG_ANSWER = "wrong_answer"
+    TIME_LIMIT = "time_limit"
+    MEMORY_LIMIT = "memory_limit"
+    RUNTIME_ERROR = "runtime_error"
+    COMPILE_ERROR = "compile_error"
+    OUTPUT_LIMIT = "output_limit"
+    INTERNAL_ERROR = "internal_error"
+
+    #: The program ran to its end; its output decides (the runner's own
+    #: comparison is advisory, the learning app grades).
+    COMPLETED = frozenset({ACCEPTED, WRONG_ANSWER})
+    ALL = frozenset(
+        {
+            ACCEPTED,
+            WRONG_ANSWER,
+            TIME_LIMIT,
+            MEMORY_LIMIT,
+            RUNTIME_ERROR,
+            COMPILE_ERROR,
+            OUTPUT_LIMIT,
+            INTERNAL_ERROR,
+        }
+    )
+
+
+@dataclass(frozen=True)
+class TestCase:
+    """One run of the program: ``stdin`` in, ``expected_stdout`` for the runner's own check."""
+
+    __test__ = False  # not a pytest test class
+
+    id: str
+    stdin: str
+    expected_stdout: str
+
+
+@dataclass(frozen=True)
+class TestOutcome:
+    """What happened when the program ran on one test case.
+
+    ``exit_code`` is ``None`` when the program did not exit by itself (killed
+    on a limit) or never ran (compile error).
+    """
+
+    __test__ = False
+
+    id: str
+    verdict: str
+    exit_code: int | None
+    stdout: str = ""
+    stderr: str = ""
+
+
+@dataclass(frozen=True)
+class JudgeResult:
+    """One outcome per test case (in their order) and the compiler's output, if any.
+
+    A backend may return its own result type with the same attributes: the
+    learning app reads only ``tests[*].id/verdict/exit_code/stdout/stderr``
+    and ``compile_output``.
+    """
+
+    tests: list[TestOutcome] = field(default_factory=list)
+    compile_output: str = ""
+
+
+class CodeRunner(Protocol):
+    def judge(self, *, language: str, source: str, tests: list[TestCase]) -> JudgeResult:
+        """Run ``source`` written in ``language`` on every test case."""
+        ...
+
+
+def get_code_runner() -> CodeRunner:
+    """The runner backend in use.
+
+    Raises ``Unavailable`` (HTTP 503) until a backend is installed; the
+    runner service will plug its in-process and HTTP backends in here behind
+    ``monolith.flags.RUNNER_VIA_SERVICE``.
+    """
+    raise Unavailable("Code execution is not available yet.")
