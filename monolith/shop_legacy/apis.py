@@ -1,0 +1,120 @@
+"""Shop API of the monolith (``/api/v1/shop/``): thin views over services and selectors."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api.pagination import PageNumberPagination
+from monolith.shop_legacy.models import Item, Purchase
+from monolith.shop_legacy.selectors import hint_text_for, item_get, item_list, purchase_get, purchase_list
+from monolith.shop_legacy.services import purchase_create
+
+# Largest primary key the database can hold (BigAutoField); larger ids cannot exist.
+MAX_ID = 2**63 - 1
+
+
+def _paginated(*, request: Request, view: APIView, queryset, serializer_class) -> Response:
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class ShopItemOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    exercise = serializers.IntegerField(source="exercise_id")
+    exercise_title = serializers.CharField(source="exercise.title")
+    validator = serializers.IntegerField(source="validator_id", allow_null=True)
+    title = serializers.CharField()
+    cost = serializers.IntegerField()
+    stock = serializers.IntegerField(allow_null=True, help_text="Units left; null means unlimited.")
+    in_stock = serializers.BooleanField()
+    owned = serializers.BooleanField()
+    hint_text = serializers.SerializerMethodField(help_text="The hint, once bought; null until then.")
+    created_at = serializers.DateTimeField()
+
+    def get_hint_text(self, item: Item) -> str | None:
+        return hint_text_for(item=item, owned=item.owned)
+
+
+class ShopPurchaseOutputSerializer(serializers.Serializer):
+    class PurchasedItemSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        exercise = serializers.IntegerField(source="exercise_id")
+        validator = serializers.IntegerField(source="validator_id", allow_null=True)
+        title = serializers.CharField()
+
+    id = serializers.IntegerField()
+    item = PurchasedItemSerializer()
+    price_paid = serializers.IntegerField()
+    hint_text = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_hint_text(self, purchase: Purchase) -> str | None:
+        return hint_text_for(item=purchase.item, owned=True)
+
+
+class ItemListApi(APIView):
+    pagination_class = PageNumberPagination
+
+    class FilterSerializer(serializers.Serializer):
+        exercise = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+        kind = serializers.ChoiceField(choices=Item.Kind.choices, required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=ShopItemOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        items = item_list(
+            user=request.user,
+            exercise_id=filters.validated_data.get("exercise"),
+            kind=filters.validated_data.get("kind"),
+        )
+        return _paginated(
+            request=request, view=self, queryset=items, serializer_class=ShopItemOutputSerializer
+        )
+
+
+class ItemDetailApi(APIView):
+    @extend_schema(responses=ShopItemOutputSerializer)
+    def get(self, request: Request, item_id: int) -> Response:
+        item = item_get(user=request.user, item_id=item_id)
+        return Response(ShopItemOutputSerializer(item).data)
+
+
+class PurchaseListCreateApi(APIView):
+    pagination_class = PageNumberPagination
+
+    class PurchaseCreateInputSerializer(serializers.Serializer):
+        item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+    @extend_schema(responses=ShopPurchaseOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        purchases = purchase_list(user=request.user)
+        return _paginated(
+            request=request, view=self, queryset=purchases, serializer_class=ShopPurchaseOutputSerializer
+        )
+
+    @extend_schema(
+        request=PurchaseCreateInputSerializer,
+        responses={201: ShopPurchaseOutputSerializer, 200: ShopPurchaseOutputSerializer},
+        description="Buy an item: 201 for a new purchase, 200 with the existing one if already owned.",
+    )
+    def post(self, request: Request) -> Response:
+        data = self.PurchaseCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        purchase, created = purchase_create(user=request.user, item_id=data.validated_data["item_id"])
+        return Response(
+            ShopPurchaseOutputSerializer(purchase).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class PurchaseDetailApi(APIView):
+    @extend_schema(responses=ShopPurchaseOutputSerializer)
+    def get(self, request: Request, purchase_id: int) -> Response:
+        purchase = purchase_get(user=request.user, purchase_id=purchase_id)
+        return Response(ShopPurchaseOutputSerializer(purchase).data)
