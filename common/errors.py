@@ -11,10 +11,18 @@ class ServiceError(Exception):
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        retry_after: int | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.retry_after = retry_after
         if code:
             self.code = code
 
@@ -32,6 +40,13 @@ class Forbidden(ServiceError):
 class Conflict(ServiceError):
     status = 409
     code = "conflict"
+
+
+class TooManyRequests(ServiceError):
+    """Asked again too soon; ``retry_after`` (seconds) becomes ``Retry-After``."""
+
+    status = 429
+    code = "throttled"
 
 
 class Unavailable(ServiceError):

@@ -40,7 +40,10 @@ def exception_handler(exc, context):
     """DRF exception handler: domain and Django errors become JSON 4xx."""
     if isinstance(exc, ServiceError):
         fields = {exc.field: [exc.message]} if exc.field else None
-        return Response(_body(code=exc.code, detail=exc.message, fields=fields), status=exc.status)
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+        return Response(
+            _body(code=exc.code, detail=exc.message, fields=fields), status=exc.status, headers=headers
+        )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):

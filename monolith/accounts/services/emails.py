@@ -6,6 +6,7 @@ are single-use, expire after ``settings.EMAIL_VERIFICATION_TTL_HOURS`` and
 are stored hashed.
 """
 
+import math
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,7 +14,7 @@ from django.contrib.auth.base_user import BaseUserManager
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from common.errors import Conflict, NotFound, ServiceError
+from common.errors import Conflict, NotFound, ServiceError, TooManyRequests
 from monolith.accounts.models import EmailAddress, EmailVerificationToken, User
 from monolith.accounts.tokens import site_url, token_hash, token_new
 from monolith.notifications.kinds import MailKind
@@ -25,9 +26,8 @@ MAX_EMAILS_PER_USER = 10
 RESEND_COOLDOWN = timedelta(seconds=60)
 
 
-class Throttled(ServiceError):
-    status = 429
-    code = "throttled"
+class Throttled(TooManyRequests):
+    pass
 
 
 def email_normalize(email: str) -> str:
@@ -148,7 +148,11 @@ def email_verification_resend(*, address: EmailAddress) -> None:
         raise Conflict("This address is already verified.", code="already_verified")
     last = address.verification_tokens.order_by("-created_at").values_list("created_at", flat=True).first()
     if last is not None and timezone.now() - last < RESEND_COOLDOWN:
-        raise Throttled("A verification mail was just sent; wait a minute before asking again.")
+        wait = RESEND_COOLDOWN - (timezone.now() - last)
+        raise Throttled(
+            "A verification mail was just sent; wait a minute before asking again.",
+            retry_after=max(1, math.ceil(wait.total_seconds())),
+        )
     email_verification_send(address=address)
 
 
