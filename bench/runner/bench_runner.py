@@ -1,0 +1,236 @@
+"""Runner benchmark: sandboxed runs against the same program as a bare subprocess.
+
+For each language a trivial program is built once, then run N times bare
+(``subprocess.run`` in a temporary directory) and N times in the sandbox (the
+run step only, as a judge does after its single compile), in the same process.
+Then: end-to-end runs per second over HTTP with 2 concurrent clients against a
+real runner process (gunicorn), and one 10-test judge call. Prints a table and
+writes ``bench/results/runner.json``.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from extracted.runner.sandbox import Limits, Sandbox  # noqa: E402
+
+PROGRAMS = {
+    "python": "print('hello')\n",
+    "javascript": "console.log('hello');\n",
+    "c": '#include <stdio.h>\nint main(void){puts("hello");return 0;}\n',
+    "cpp": '#include <iostream>\nint main(){std::cout<<"hello"<<std::endl;}\n',
+    "java": 'public class Main{public static void main(String[] a){System.out.println("hello");}}\n',
+    "rust": 'fn main(){println!("hello");}\n',
+}
+RUNS = {"java": 15}
+DEFAULT_RUNS = 40
+PORT = int(os.environ.get("BENCH_RUNNER_PORT", "8013"))
+THROUGHPUT_SECONDS = 8.0
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def timed(fn, count: int) -> list[float]:
+    fn()  # warm caches
+    times = []
+    for _ in range(count):
+        began = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - began) * 1000)
+    return times
+
+
+def bench_language(box: Sandbox, language_id: str) -> dict:
+    lang = box.language(language_id)
+    limits = Limits()
+    with box._workspace({lang.source_name: PROGRAMS[language_id].encode()}) as build:
+        failed = box._compile(lang, build, {lang.source_name: b""})
+        assert failed is None, failed
+        step = lang.run(lang, limits)
+        bare_dir = Path(tempfile.mkdtemp(prefix="bench-bare-"))
+        try:
+            for entry in build.iterdir():
+                if entry.is_file():
+                    shutil.copy2(entry, bare_dir / entry.name)
+                elif entry.is_dir():
+                    shutil.copytree(entry, bare_dir / entry.name)
+
+            def bare():
+                done = subprocess.run(step.argv, cwd=bare_dir, capture_output=True, check=False)
+                assert done.stdout.strip() == b"hello", done
+
+            def sandboxed():
+                outcome = box._run_step(lang, build, limits, b"")
+                assert outcome.stdout.strip() == b"hello", outcome
+
+            count = RUNS.get(language_id, DEFAULT_RUNS)
+            bare_ms = timed(bare, count)
+            box_ms = timed(sandboxed, count)
+        finally:
+            shutil.rmtree(bare_dir, ignore_errors=True)
+    bare_p50, box_p50 = statistics.median(bare_ms), statistics.median(box_ms)
+    return {
+        "runs": count,
+        "bare_p50_ms": round(bare_p50, 1),
+        "bare_p95_ms": round(percentile(bare_ms, 95), 1),
+        "sandbox_p50_ms": round(box_p50, 1),
+        "sandbox_p95_ms": round(percentile(box_ms, 95), 1),
+        "overhead_p50_ms": round(box_p50 - bare_p50, 1),
+        "ratio_p50": round(box_p50 / bare_p50, 2),
+    }
+
+
+def wait_for_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def post(conn: http.client.HTTPConnection, path: str, body: dict) -> dict:
+    conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+    response = conn.getresponse()
+    data = json.loads(response.read())
+    assert response.status == 200, (response.status, data)
+    return data
+
+
+def bench_http() -> dict:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "extracted.runner.settings.production",
+        "SECRET_KEY": "bench-only",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "RUNNER_LANGUAGES": "python",
+        "PYTHONPATH": str(ROOT),
+    }
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "extracted.runner.wsgi",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-k",
+            "gthread",
+            "--threads",
+            "8",
+            "-w",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        if not wait_for_port(PORT, 30):
+            raise RuntimeError(f"runner did not start: {server.stderr.read().decode()[-2000:]}")
+        body = {"language": "python", "source": "print(input())", "stdin": "hello\n"}
+        counts = [0, 0]
+        latencies: list[float] = []
+        stop = time.monotonic() + THROUGHPUT_SECONDS
+
+        def client(index: int):
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+            while time.monotonic() < stop:
+                began = time.perf_counter()
+                result = post(conn, "/api/runs", body)
+                latencies.append((time.perf_counter() - began) * 1000)
+                assert result["verdict"] == "accepted", result
+                counts[index] += 1
+            conn.close()
+
+        began = time.monotonic()
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        elapsed = time.monotonic() - began
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        tests = [{"id": str(i), "stdin": f"{i}\n", "expected_stdout": f"{i}\n"} for i in range(10)]
+        judge_times = []
+        for _ in range(3):
+            began_judge = time.perf_counter()
+            report = post(
+                conn, "/api/judge", {"language": "python", "source": "print(input())", "tests": tests}
+            )
+            judge_times.append((time.perf_counter() - began_judge) * 1000)
+            assert report["summary"]["passed"] == 10, report
+        conn.close()
+        return {
+            "clients": 2,
+            "seconds": round(elapsed, 2),
+            "runs": sum(counts),
+            "runs_per_second": round(sum(counts) / elapsed, 1),
+            "latency_p50_ms": round(statistics.median(latencies), 1),
+            "latency_p95_ms": round(percentile(latencies, 95), 1),
+            "judge_10_tests_ms": round(statistics.median(judge_times), 1),
+        }
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+def main() -> int:
+    box = Sandbox()
+    languages = {}
+    for language_id in PROGRAMS:
+        if language_id in box.languages:
+            languages[language_id] = bench_language(box, language_id)
+    box.close()
+    http_numbers = bench_http()
+    header = f"{'language':<11} {'bare p50':>9} {'bare p95':>9} {'sandbox p50':>12} {'sandbox p95':>12}"
+    print(f"{header} {'overhead p50':>13} {'ratio':>6}")
+    for name, row in languages.items():
+        print(
+            f"{name:<11} {row['bare_p50_ms']:>7.1f}ms {row['bare_p95_ms']:>7.1f}ms "
+            f"{row['sandbox_p50_ms']:>10.1f}ms {row['sandbox_p95_ms']:>10.1f}ms "
+            f"{row['overhead_p50_ms']:>11.1f}ms {row['ratio_p50']:>5.2f}x"
+        )
+    print()
+    print(
+        f"HTTP /api/runs, python, 2 concurrent clients for {http_numbers['seconds']} s: "
+        f"{http_numbers['runs_per_second']} runs/s (target >= 30), "
+        f"latency p50 {http_numbers['latency_p50_ms']} ms, p95 {http_numbers['latency_p95_ms']} ms"
+    )
+    print(f"HTTP /api/judge, python, 10 tests: {http_numbers['judge_10_tests_ms']} ms (median of 3)")
+    python = languages.get("python", {})
+    print(f"Python sandbox overhead p50: {python.get('overhead_p50_ms')} ms (target <= 15 ms)")
+    results = {
+        "cores": os.cpu_count(),
+        "cgroups": box.cgroups.report()["detail"],
+        "languages": languages,
+        "http": http_numbers,
+    }
+    out = ROOT / "bench" / "results" / "runner.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

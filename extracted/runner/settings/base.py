@@ -1,0 +1,87 @@
+"""Runner service settings shared by every environment.
+
+The runner is stateless: it keeps no data (Django's auth and sessions are not
+installed; the database Django insists on is an in-memory SQLite), only an
+in-memory cache for idempotency keys.
+"""
+
+import os
+
+from common.settings.base import *  # noqa: F403
+from common.settings.base import REST_FRAMEWORK, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS, env
+
+SERVICE_NAME = "runner"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.staticfiles",
+    *THIRD_PARTY_APPS,
+    "extracted.runner",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+
+ROOT_URLCONF = "extracted.runner.urls"
+WSGI_APPLICATION = "extracted.runner.wsgi.application"
+
+DATABASES = {"default": env.db("RUNNER_DATABASE_URL", default="sqlite://:memory:")}
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
+    },
+]
+
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    # Callers are other services behind the gateway; the service itself is not public.
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_PAGINATION_CLASS": None,
+    "DEFAULT_FILTER_BACKENDS": [],
+    "EXCEPTION_HANDLER": "extracted.runner.apis.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "TITLE": "PolyCode runner API",
+    "DESCRIPTION": "Sandboxed compilation and execution of learners' programs, and judging against tests.",
+}
+
+# Idempotency-Key results live in this cache. The default is per process: several
+# replicas need a shared cache here (e.g. Django's Redis backend) to deduplicate.
+IDEMPOTENCY_TTL_SECONDS = env.int("RUNNER_IDEMPOTENCY_TTL", default=3600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "idempotency": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "runner-idempotency",
+        "TIMEOUT": IDEMPOTENCY_TTL_SECONDS,
+        "OPTIONS": {"MAX_ENTRIES": env.int("RUNNER_IDEMPOTENCY_MAX_ENTRIES", default=10000)},
+    },
+}
+
+# The sandbox (see extracted/runner/README.md). Started with the service, which
+# refuses to start when no sandbox can be built.
+RUNNER_SANDBOX = {
+    "bwrap": env("RUNNER_BWRAP", default=None),
+    "languages": env.list("RUNNER_LANGUAGES", default=[]) or None,
+    "cgroups": env.bool("RUNNER_CGROUPS", default=True),
+    "work_root": env("RUNNER_WORK_ROOT", default=None),
+    "workers": env.int("RUNNER_WORKERS", default=os.cpu_count() or 1),
+    "queue": env.int("RUNNER_QUEUE", default=4 * (os.cpu_count() or 1)),
+    "queue_timeout": env.float("RUNNER_QUEUE_TIMEOUT", default=30.0),
+    "max_source_bytes": env.int("RUNNER_MAX_SOURCE_BYTES", default=64 * 1024),
+    "max_stdin_bytes": env.int("RUNNER_MAX_STDIN_BYTES", default=1024 * 1024),
+    "max_tests": env.int("RUNNER_MAX_TESTS", default=100),
+}
+# Build the sandbox when the service starts (and refuse to start without one).
+RUNNER_SANDBOX_AT_START = env.bool("RUNNER_SANDBOX_AT_START", default=True)
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("RUNNER_MAX_REQUEST_BYTES", default=16 * 1024 * 1024)

@@ -1,0 +1,18 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from extracted.runner.apis import HealthApi, JudgeApi, LanguagesApi, RunApi
+
+urlpatterns = [
+    path("health", HealthApi.as_view(), name="health"),
+    path("api/languages", LanguagesApi.as_view(), name="languages"),
+    path("api/runs", RunApi.as_view(), name="runs"),
+    path("api/judge", JudgeApi.as_view(), name="judge"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+handler400 = "common.api.errors.json_400"
+handler403 = "common.api.errors.json_403"
+handler404 = "common.api.errors.json_404"
+handler500 = "common.api.errors.json_500"
