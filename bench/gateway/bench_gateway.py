@@ -1,0 +1,297 @@
+#!/usr/bin/env python3
+"""Gateway benchmark: the same endpoints called directly, through the gateway, through nginx.
+
+Starts, on loopback ports: the upstream (gunicorn gthread), the gateway
+(gunicorn gthread, one worker, a route to the upstream, bearer-token
+authentication and rate limiting on) and nginx as a plain reverse proxy with
+upstream keep-alive. wrk drives each at concurrency 1, 16 and 64, two passes.
+Prints added p50/p99 latency and throughput ratios against direct, and the
+CPU time each proxy spends per request (from /proc/<pid>/stat), and writes
+everything to bench/results/gateway.json.
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(HERE)]
+
+PY = sys.executable
+GUNICORN = str(Path(PY).with_name("gunicorn"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "4"))
+CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,16,64").split(",")]
+PASSES = int(os.environ.get("BENCH_PASSES", "2"))
+ENDPOINTS = {"trivial": "/bench/trivial", "db": "/bench/items"}
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+# As in the Procfile: one gateway process per core.
+GATEWAY_WORKERS = os.environ.get("BENCH_GATEWAY_WORKERS", "2")
+GATEWAY_THREADS = os.environ.get("BENCH_GATEWAY_THREADS", "8")
+
+
+def ensure_tools() -> None:
+    missing = [
+        pkg
+        for tool, pkg in (("wrk", "wrk"), ("nginx", "nginx-light"))
+        if not shutil.which(tool) and not os.path.exists(f"/usr/sbin/{tool}")
+    ]
+    if missing:
+        print(f"installing {' '.join(missing)} from Debian's packages", flush=True)
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env={**os.environ,
+                       "DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total / CLK_TCK
+
+
+def family(pid: int) -> list[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [pid, *(int(c) for c in children)]
+
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def parse_wrk(out: str) -> dict:
+    def latency(pct: str) -> float:
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * _UNITS[m.group(2)]
+
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(r"Socket errors: (.*)", out)
+    return {
+        "p50_ms": latency("50"),
+        "p99_ms": latency("99"),
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": requests,
+        "non_2xx": int(errors.group(1)) if errors else 0,
+        "socket_errors": socket_errors.group(1) if socket_errors else "",
+    }
+
+
+def wrk(url: str, concurrency: int, headers: dict[str, str], duration: int = DURATION) -> dict:
+    args = ["wrk", "--latency", "-t", str(min(concurrency, 2)), "-c", str(concurrency), "-d", f"{duration}s"]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    return parse_wrk(out)
+
+
+NGINX_CONF = """
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi; uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
+    upstream bench {{ server 127.0.0.1:{upstream}; keepalive 64; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass http://bench;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Request-ID $request_id;
+        }}
+    }}
+}}
+"""
+
+
+def main() -> int:
+    ensure_tools()
+    from upstream import create_db
+
+    from gateway_proxy.tests.servers import Issuer
+
+    work = Path(tempfile.mkdtemp(prefix="bench-gateway-"))
+    procs: list[subprocess.Popen] = []
+    issuer = Issuer()
+    try:
+        db = work / "items.sqlite3"
+        create_db(str(db))
+        up_port, gw_port, nx_port = free_port(), free_port(), free_port()
+        env = {**os.environ, "BENCH_DB": str(db), "PYTHONPATH": f"{ROOT}:{HERE}"}
+        procs.append(subprocess.Popen(
+            [GUNICORN, "upstream:application", "-b", f"127.0.0.1:{up_port}", "-k", "gthread",
+             "-w", "1", "--threads", "32", "--log-level", "warning"], cwd=ROOT, env=env))  # fmt: skip
+
+        from common.identity.keys import generate_private_pem
+
+        gw_env = {
+            **env,
+            "DJANGO_SETTINGS_MODULE": "gateway_proxy.settings.production",
+            "SECRET_KEY": "bench-only",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DATABASE_URL": f"sqlite:///{work / 'gateway.sqlite3'}",
+            "POLYCODE_VAR_DIR": str(work),
+            "OIDC_ISSUER": issuer.issuer,
+            "OIDC_RP_CLIENT_ID": "polycode-gateway",
+            "OIDC_RP_CLIENT_SECRET": "bench",
+            "GATEWAY_ASSERTION_PRIVATE_KEY": generate_private_pem(),
+            "SERVICE_URL_BENCH": f"http://127.0.0.1:{up_port}",
+            "GATEWAY_RATE_LIMIT_USER": "100000000",
+            "GATEWAY_RATE_LIMIT_IP": "100000000",
+            "LOG_LEVEL": "INFO",  # the access log stays on, as in production (to a file here)
+        }
+        manage = [PY, "manage.py"]
+        subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=ROOT, env=gw_env, check=True)
+        subprocess.run([*manage, "route", "set", "/bench/", "--mode", "extracted", "--legacy", "",
+                        "--extracted", "bench", "--actor", "bench"], cwd=ROOT, env=gw_env, check=True,
+                       stdout=subprocess.DEVNULL)  # fmt: skip
+        gateway = subprocess.Popen(
+            [GUNICORN, "gateway_proxy.wsgi:application", "-b", f"127.0.0.1:{gw_port}", "-k", "gthread",
+             "-w", GATEWAY_WORKERS, "--threads", GATEWAY_THREADS, "--log-level", "warning"],
+            cwd=ROOT, env=gw_env, stderr=(work / "gateway.log").open("w"))  # fmt: skip
+        procs.append(gateway)
+        (work / "nginx").mkdir()
+        conf = work / "nginx.conf"
+        conf.write_text(NGINX_CONF.format(dir=work / "nginx", upstream=up_port, port=nx_port))
+        nginx = subprocess.Popen(
+            [
+                shutil.which("nginx") or "/usr/sbin/nginx",
+                "-c",
+                str(conf),
+                "-p",
+                str(work / "nginx"),
+                "-g",
+                "daemon off;",
+            ]
+        )
+        procs.append(nginx)
+        for port in (up_port, gw_port, nx_port):
+            wait_port(port)
+        time.sleep(0.5)
+
+        token = issuer.token(sub="1", username="bench", ttl=3600)
+        auth = {"Authorization": f"Bearer {token}"}
+        targets = {
+            "direct": (f"http://127.0.0.1:{up_port}", {}, procs[0].pid),
+            "gateway": (f"http://127.0.0.1:{gw_port}", auth, gateway.pid),
+            "nginx": (f"http://127.0.0.1:{nx_port}", {}, nginx.pid),
+        }
+        for base, headers, _ in targets.values():  # warm up pools, JWKS, token cache
+            wrk(base + ENDPOINTS["db"], 4, headers, duration=1)
+
+        runs = []
+        for pass_no in range(1, PASSES + 1):
+            for endpoint, path in ENDPOINTS.items():
+                for concurrency in CONCURRENCY:
+                    for name, (base, headers, pid) in targets.items():
+                        pids = family(pid) if pid else []
+                        before = cpu_seconds(pids)
+                        result = wrk(base + path, concurrency, headers)
+                        spent = cpu_seconds(pids) - before
+                        result.update(
+                            pass_no=pass_no, endpoint=endpoint, concurrency=concurrency, target=name
+                        )
+                        if pid:
+                            result["proxy_cpu_ms_per_request"] = round(
+                                1000 * spent / max(1, result["requests"]), 3
+                            )
+                        runs.append(result)
+                        print(
+                            f"pass {pass_no} {endpoint:<7} c={concurrency:<3} {name:<8} "
+                            f"p50={result['p50_ms']:.2f}ms p99={result['p99_ms']:.2f}ms "
+                            f"rps={result['rps']:.0f}"
+                            + (f" cpu/req={result['proxy_cpu_ms_per_request']:.3f}ms" if pid else "")
+                            + (f" NON-2XX={result['non_2xx']}" if result["non_2xx"] else ""),
+                            flush=True,
+                        )
+        summary = summarise(runs)
+        print_summary(summary)
+        out = ROOT / "bench" / "results" / "gateway.json"
+        out.write_text(
+            json.dumps({"duration_s": DURATION, "runs": runs, "summary": summary}, indent=2) + "\n"
+        )
+        print(f"\nwritten to {out.relative_to(ROOT)}")
+        return 0
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        issuer.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def summarise(runs: list[dict]) -> list[dict]:
+    rows = []
+    for pass_no in sorted({r["pass_no"] for r in runs}):
+        for endpoint in ENDPOINTS:
+            for concurrency in CONCURRENCY:
+                key = (pass_no, endpoint, concurrency)
+                pick = {
+                    r["target"]: r for r in runs if (r["pass_no"], r["endpoint"], r["concurrency"]) == key
+                }
+                direct = pick["direct"]
+                for proxy in ("gateway", "nginx"):
+                    r = pick[proxy]
+                    rows.append({
+                        "pass": pass_no, "endpoint": endpoint, "concurrency": concurrency, "proxy": proxy,
+                        "added_p50_ms": round(r["p50_ms"] - direct["p50_ms"], 3),
+                        "added_p99_ms": round(r["p99_ms"] - direct["p99_ms"], 3),
+                        "throughput_ratio": round(r["rps"] / direct["rps"], 3),
+                        "cpu_ms_per_request": r.get("proxy_cpu_ms_per_request"),
+                    })  # fmt: skip
+    return rows
+
+
+def print_summary(rows: list[dict]) -> None:
+    print("\nadded latency and throughput against direct (same run)")
+    print(
+        f"{'pass':<5}{'endpoint':<9}{'conc':<6}{'proxy':<9}{'+p50 ms':>9}{'+p99 ms':>9}"
+        f"{'x direct':>10}{'CPU ms/req':>12}"
+    )
+    for r in rows:
+        print(
+            f"{r['pass']:<5}{r['endpoint']:<9}{r['concurrency']:<6}{r['proxy']:<9}{r['added_p50_ms']:>9.2f}"
+            f"{r['added_p99_ms']:>9.2f}{r['throughput_ratio']:>10.2f}{r['cpu_ms_per_request']:>12.3f}"
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

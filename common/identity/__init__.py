@@ -1,0 +1,1 @@
+"""Identity assertion shared by the gateway (issues it) and every service (verifies it)."""

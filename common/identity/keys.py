@@ -1,0 +1,91 @@
+"""Ed25519 keys of the identity assertion.
+
+The gateway signs with a private key; services verify with the matching public
+key(s). In production both come from the environment
+(``GATEWAY_ASSERTION_PRIVATE_KEY`` on the gateway, ``GATEWAY_ASSERTION_PUBLIC_KEY``
+everywhere else; the latter may hold several PEM blocks during a rotation). For
+development, a key pair is generated once into the shared ``var/`` directory so
+that every process on one machine agrees without configuration.
+"""
+
+import hashlib
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+DEV_KEY_FILENAME = "gateway-assertion-ed25519.pem"
+_PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z ]+)-----.+?-----END \1-----", re.S)
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    """Stable short identifier of a public key, carried as the JWT ``kid``."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()[:16]
+
+
+def generate_private_pem() -> str:
+    key = Ed25519PrivateKey.generate()
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def public_pem(private_pem: str) -> str:
+    key = load_private_key(private_pem)
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+@lru_cache(maxsize=8)
+def load_private_key(pem: str) -> Ed25519PrivateKey:
+    key = serialization.load_pem_private_key(pem.encode(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError("the identity assertion key must be an Ed25519 private key")
+    return key
+
+
+@lru_cache(maxsize=8)
+def load_public_keys(pem_text: str) -> dict[str, Ed25519PublicKey]:
+    """All Ed25519 public keys in ``pem_text`` by key id (private PEMs give their public half)."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    for match in _PEM_BLOCK.finditer(pem_text):
+        block = match.group(0)
+        if "PRIVATE" in match.group(1):
+            public = load_private_key(block).public_key()
+        else:
+            public = serialization.load_pem_public_key(block.encode())
+        if not isinstance(public, Ed25519PublicKey):
+            raise ValueError("identity assertion public keys must be Ed25519 keys")
+        keys[key_id(public)] = public
+    if not keys:
+        raise ValueError("no PEM key found")
+    return keys
+
+
+@lru_cache(maxsize=4)
+def dev_private_pem(var_dir: Path) -> str:
+    """The development key pair of this machine, created on first use.
+
+    Several processes may start at once: the file is written under a temporary
+    name and linked into place, so exactly one key wins and all read it.
+    """
+    path = Path(var_dir) / DEV_KEY_FILENAME
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_text(generate_private_pem())
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text()

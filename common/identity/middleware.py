@@ -1,0 +1,72 @@
+"""Django middleware of every service: verify the gateway's identity assertion.
+
+- An assertion that is present but forged, expired, for another service or
+  replayed is always refused with 401 JSON.
+- With ``REQUIRE_GATEWAY_ASSERTION`` on (production), a request without one is
+  refused too, except on ``GATEWAY_ASSERTION_EXEMPT_PATHS`` (health checks, the
+  identity provider's own endpoints).
+- Off (local development, tests), a request without one goes on to the other
+  authentication classes (session, basic), as before the gateway existed.
+
+The verified identity is ``request.gateway_identity`` (``None`` without an
+assertion); the request id is ``request.request_id`` and is echoed back.
+"""
+
+from django.conf import settings
+from django.http import JsonResponse
+
+from common.identity import request_ids
+from common.identity.assertion import META_KEY, InvalidAssertion, verify
+
+UNVERIFIED = object()
+
+
+def unauthorized(exc: InvalidAssertion) -> JsonResponse:
+    response = JsonResponse({"code": exc.code, "detail": exc.detail}, status=401)
+    response["WWW-Authenticate"] = 'Assertion realm="polycode"'
+    return response
+
+
+def verify_request(request):
+    """The identity asserted on ``request`` (verified once, then memoised), or ``None``."""
+    identity = getattr(request, "gateway_identity", UNVERIFIED)
+    if identity is not UNVERIFIED:
+        return identity
+    token = request.META.get(META_KEY)
+    identity = verify(token) if token else None
+    request.gateway_identity = identity
+    return identity
+
+
+def is_exempt(path: str) -> bool:
+    return any(path.startswith(prefix) for prefix in getattr(settings, "GATEWAY_ASSERTION_EXEMPT_PATHS", ()))
+
+
+class GatewayAssertionMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_ids.from_header(request.META.get(request_ids.META_KEY))
+        request.request_id = request_id
+        token = request_ids.current.set(request_id)
+        try:
+            try:
+                identity = verify_request(request)
+            except InvalidAssertion as exc:
+                return unauthorized(exc)
+            if (
+                identity is None
+                and getattr(settings, "REQUIRE_GATEWAY_ASSERTION", False)
+                and not is_exempt(request.path_info)
+            ):
+                return unauthorized(
+                    InvalidAssertion(
+                        "This service is only reachable through the gateway.", code="assertion_missing"
+                    )
+                )
+            response = self.get_response(request)
+            response.setdefault(request_ids.HEADER, request_id)
+            return response
+        finally:
+            request_ids.current.reset(token)

@@ -1,0 +1,84 @@
+"""Turning a verified identity into ``request.user`` for a service.
+
+``IDENTITY_USER_RESOLVER`` names the function a service uses:
+
+- ``asserted_user`` (default): a user object built from the assertion alone, for
+  services that own no accounts (runner, mailer, shop);
+- ``local_user``: the service's own account of that username, created on first
+  sight (the monolith, which owns accounts).
+"""
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.utils.module_loading import import_string
+
+from common.identity.assertion import Identity, InvalidAssertion
+
+
+@dataclass(frozen=True)
+class AssertedUser:
+    """An authenticated caller known only through the gateway's assertion."""
+
+    id: int | str
+    username: str
+    email: str = ""
+    roles: tuple[str, ...] = ()
+
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_superuser = False
+
+    @property
+    def pk(self):
+        return self.id
+
+    @property
+    def is_staff(self) -> bool:
+        return "staff" in self.roles or "admin" in self.roles
+
+    def get_username(self) -> str:
+        return self.username
+
+    def has_perm(self, perm, obj=None) -> bool:
+        return False
+
+    def has_perms(self, perm_list, obj=None) -> bool:
+        return False
+
+    def has_module_perms(self, app_label) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return self.username
+
+
+def asserted_user(identity: Identity) -> AssertedUser:
+    user_id: int | str = int(identity.user_id) if identity.user_id.isdigit() else identity.user_id
+    return AssertedUser(id=user_id, username=identity.username, email=identity.email, roles=identity.roles)
+
+
+def local_user(identity: Identity):
+    """The local account of ``identity.username`` (created as a plain account if new)."""
+    if not identity.username:
+        raise InvalidAssertion("Identity assertion names no user.")
+    user_model = get_user_model()
+    user, _ = user_model.objects.get_or_create(
+        **{user_model.USERNAME_FIELD: identity.username}, defaults={"email": identity.email}
+    )
+    if not user.is_active:
+        raise InvalidAssertion("This account is disabled.", code="account_disabled")
+    return user
+
+
+@lru_cache(maxsize=4)
+def _resolver(path: str):
+    return import_string(path)
+
+
+def resolve_user(identity: Identity):
+    path = getattr(settings, "IDENTITY_USER_RESOLVER", "common.identity.users.asserted_user")
+    return _resolver(path)(identity)

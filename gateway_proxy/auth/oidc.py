@@ -1,0 +1,98 @@
+"""The gateway as an OIDC relying party (mozilla-django-oidc) for browser sessions.
+
+Endpoints are not configured one by one: they come from the issuer's discovery
+document (``OIDC_ISSUER``), looked up when first needed so the gateway starts
+even while the issuer is down. The ID token is verified by the gateway's own
+verifier (issuer, audience, expiry, nonce, JWKS with key rotation).
+"""
+
+import jwt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import SuspiciousOperation
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+from mozilla_django_oidc.utils import import_from_settings
+from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+
+from gateway_proxy.auth.identity import SESSION_KEY, identity_claims
+from gateway_proxy.auth.provider import ProviderError, get_provider
+
+DISCOVERED = {
+    "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
+    "OIDC_OP_TOKEN_ENDPOINT": "token_endpoint",
+    "OIDC_OP_USER_ENDPOINT": "userinfo_endpoint",
+    "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
+}
+STAFF_ROLES = {"staff", "admin"}
+
+
+def oidc_setting(attr, *default):
+    if attr in DISCOVERED and not getattr(settings, attr, None):
+        return get_provider().endpoint(DISCOVERED[attr])
+    return import_from_settings(attr, *default)
+
+
+class AuthenticationRequestView(OIDCAuthenticationRequestView):
+    """``/oidc/authenticate/``: redirect to the issuer (authorization code + PKCE)."""
+
+    get_settings = staticmethod(oidc_setting)
+
+
+def _discovered(name):
+    return property(lambda self: oidc_setting(name))
+
+
+class GatewayOIDCBackend(OIDCAuthenticationBackend):
+    """Logs a browser in from the issuer's tokens and keeps its identity in the session."""
+
+    OIDC_OP_TOKEN_ENDPOINT = _discovered("OIDC_OP_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = _discovered("OIDC_OP_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = _discovered("OIDC_OP_JWKS_ENDPOINT")
+    OIDC_RP_CLIENT_ID = property(lambda self: settings.OIDC_RP_CLIENT_ID)
+    OIDC_RP_CLIENT_SECRET = property(lambda self: settings.OIDC_RP_CLIENT_SECRET)
+    OIDC_RP_SIGN_ALGO = "RS256"
+    OIDC_RP_IDP_SIGN_KEY = None
+
+    def __init__(self, *args, **kwargs):
+        # Nothing is looked up here: the backend is built for every session
+        # request, and the issuer may be unreachable.
+        self.UserModel = get_user_model()
+
+    get_settings = staticmethod(oidc_setting)
+
+    def verify_token(self, token, **kwargs):
+        try:
+            return get_provider().verify(
+                token, audiences=[settings.OIDC_RP_CLIENT_ID], nonce=kwargs.get("nonce")
+            )
+        except (jwt.PyJWTError, ProviderError) as exc:
+            raise SuspiciousOperation(f"ID token rejected: {exc}") from exc
+
+    def get_userinfo(self, access_token, id_token, payload):
+        try:
+            userinfo = super().get_userinfo(access_token, id_token, payload)
+        except Exception:
+            userinfo = {}
+        if userinfo.get("sub") not in (None, payload["sub"]):
+            raise SuspiciousOperation("userinfo describes another subject")
+        return {**payload, **userinfo}
+
+    def verify_claims(self, claims):
+        return bool(claims.get("sub"))
+
+    def filter_users_by_claims(self, claims):
+        return self.UserModel.objects.filter(username=identity_claims(claims)["username"])
+
+    def create_user(self, claims):
+        found = identity_claims(claims)
+        user = self.UserModel.objects.create_user(found["username"], email=found["email"])
+        return self.update_user(user, claims)
+
+    def update_user(self, user, claims):
+        found = identity_claims(claims)
+        is_staff = bool(STAFF_ROLES & set(found["roles"]))
+        if user.email != found["email"] or user.is_staff != is_staff:
+            user.email, user.is_staff = found["email"], is_staff
+            user.save(update_fields=["email", "is_staff"])
+        self.request.session[SESSION_KEY] = found
+        return user

@@ -1,0 +1,375 @@
+"""The request path of the gateway: from a WSGI environ to the upstream's answer.
+
+Order: request id -> method and Host checks -> safe path -> route -> identity
+(bearer token or session) -> CSRF origin check for cookie-authenticated writes
+-> rate limits -> body size -> side (legacy / extracted / canary / shadow) ->
+upstream call with a fresh identity assertion per attempt -> response
+(buffered when small, streamed otherwise) -> counters and access log.
+
+Nothing here queries the database on the common path: the route table is a
+cached snapshot, tokens are verified against cached keys (and remembered),
+and rate limits live in Redis or in memory.
+"""
+
+import hashlib
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http.request import split_domain_port, validate_host
+
+from common.identity import request_ids
+from common.identity.assertion import HEADER as ASSERTION_HEADER
+from common.identity.assertion import issue
+from gateway_proxy import shadow
+from gateway_proxy.auth.identity import authenticate, cookie_value, to_identity
+from gateway_proxy.metrics import traffic
+from gateway_proxy.proxy import errors, headers, http1, paths
+from gateway_proxy.proxy.errors import EdgeError
+from gateway_proxy.proxy.upstream import upstreams
+from gateway_proxy.ratelimit import get_limiter, rules_for
+from gateway_proxy.routing import SAFE_METHODS, RouteSnapshot, Target, route_table
+
+logger = logging.getLogger("gateway.access")
+error_logger = logging.getLogger(__name__)
+
+ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+CANARY_COOKIE = "gw_canary"
+_VISITOR_ID = re.compile(r"^[0-9a-f]{16,64}$")
+CHUNK = 64 * 1024
+
+
+@dataclass
+class EdgeResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: Iterable[bytes]
+    service: str = "gateway"
+    route: RouteSnapshot | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def error_response(exc: EdgeError) -> EdgeResponse:
+    body = errors.json_body(exc.code, exc.detail)
+    hdrs = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *exc.headers]
+    return EdgeResponse(exc.status, hdrs, [body])
+
+
+class StreamBody:
+    """An upstream body passed on chunk by chunk; the connection is released at the end."""
+
+    def __init__(self, response):
+        self.response = response
+        self.done = False
+
+    def __iter__(self):
+        yield from self.response.stream(CHUNK)
+        self.done = True
+
+    def close(self):
+        if not self.done:
+            self.response.close()  # unread data: this connection cannot be reused
+        self.response.release_conn()
+
+
+def _stream_input(stream, remaining: int):
+    while remaining > 0:
+        data = stream.read(min(CHUNK, remaining))
+        if not data:
+            return
+        remaining -= len(data)
+        yield data
+
+
+class EdgeHandler:
+    def __call__(self, environ) -> EdgeResponse:
+        started = time.perf_counter()
+        request_id = request_ids.from_header(environ.get(request_ids.META_KEY))
+        token = request_ids.current.set(request_id)
+        try:
+            try:
+                response = self.handle(environ, request_id)
+            except EdgeError as exc:
+                response = error_response(exc)
+            except Exception:
+                error_logger.exception("gateway error")
+                response = error_response(EdgeError(500, "server_error", "Internal gateway error."))
+            response.headers.append((request_ids.HEADER, request_id))
+            route = response.route
+            traffic.request(
+                prefix=route.prefix if route else "-", service=response.service, status=response.status
+            )
+            if settings.GATEWAY_ACCESS_LOG:
+                logger.info(
+                    "%s %s %s %s %.1fms",
+                    environ.get("REQUEST_METHOD"),
+                    environ.get("PATH_INFO"),
+                    response.status,
+                    response.service,
+                    (time.perf_counter() - started) * 1000,
+                )
+            return response
+        finally:
+            request_ids.current.reset(token)
+
+    # -- the pipeline ----------------------------------------------------------------
+    def handle(self, environ, request_id: str) -> EdgeResponse:
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        if method not in ALLOWED_METHODS:
+            raise EdgeError(405, "method_not_allowed", f"Method {method} is not allowed.")
+        self.check_host(environ)
+        try:
+            raw_path, raw_query = paths.split_target(environ)
+            path = paths.clean(raw_path)
+            query = paths.clean_query(raw_query)
+        except paths.BadPath as exc:
+            raise EdgeError(400, "invalid_path", str(exc)) from exc
+        route = route_table.match(path)
+        if route is None:
+            raise EdgeError(404, "no_route", f"No service answers {path}.")
+        try:
+            return self.forward(environ, request_id, method, path, query, route)
+        except EdgeError as exc:
+            response = error_response(exc)
+            response.route = route
+            response.service = exc.__dict__.get("service", "gateway")
+            return response
+
+    def forward(self, environ, request_id, method, path, query, route: RouteSnapshot) -> EdgeResponse:
+        claims, how = authenticate(environ)
+        if route.auth_required and claims is None:
+            raise EdgeError(
+                401,
+                "not_authenticated",
+                "Log in first.",
+                headers=[("WWW-Authenticate", 'Bearer realm="polycode"')],
+            )
+        if how == "session" and method not in SAFE_METHODS:
+            self.check_origin(environ)
+        client_ip = self.client_ip(environ)
+        rules = rules_for(route, user_id=claims["user_id"] if claims else "", client_ip=client_ip)
+        if rules:
+            decision = get_limiter().hit(rules)
+            if not decision.allowed:
+                raise EdgeError(
+                    429,
+                    "rate_limited",
+                    "Too many requests; try again later.",
+                    headers=[("Retry-After", decision.retry_after_header)],
+                )
+        body, length = self.read_body(environ, route)
+
+        new_visitor = []
+
+        def canary_key() -> str:
+            if claims:
+                return "u:" + claims["user_id"]
+            visitor = cookie_value(environ.get("HTTP_COOKIE", ""), CANARY_COOKIE)
+            if not visitor or not _VISITOR_ID.match(visitor):
+                visitor = hashlib.sha256(f"visitor:{client_ip}".encode()).hexdigest()[:32]
+                new_visitor.append(visitor)
+            return "v:" + visitor
+
+        target, shadow_target = route.choose(method=method, canary_key=canary_key)
+        if target is None:
+            raise EdgeError(503, "no_instance", f"Route {route.prefix} has no service for mode {route.mode}.")
+        identity = to_identity(claims, request_id)
+        sent = headers.request_headers(environ)
+        sent.update(self.forwarded_headers(environ, client_ip))
+        sent[request_ids.HEADER] = request_id
+        if length is not None:
+            sent["Content-Length"] = str(length)
+        upstream_path = paths.encode(route.upstream_path(target, path)) + (f"?{query}" if query else "")
+        ttl = settings.GATEWAY_ASSERTION_TTL
+
+        def assert_identity(h, service=target.service):
+            h[ASSERTION_HEADER] = issue(identity, audience=service, ttl=ttl)
+
+        try:
+            attempt = upstreams.send(
+                service=target.service,
+                method=method,
+                path=upstream_path,
+                headers=sent,
+                body=body,
+                timeout=route.timeout,
+                retries=route.retries,
+                headers_for_attempt=assert_identity,
+            )
+        except EdgeError as exc:
+            exc.service = target.service
+            raise
+        upstream = attempt.response
+        out_headers = headers.response_headers(upstream.headers.items())
+        if new_visitor:
+            out_headers.append(
+                (
+                    "Set-Cookie",
+                    f"{CANARY_COOKIE}={new_visitor[0]}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax",
+                )
+            )
+        data = self.read_small(upstream, method, target.service)
+        if shadow_target is not None and data is not None:
+            shadow.shadow_runner.submit(
+                self.shadow_call,
+                route,
+                shadow_target,
+                method,
+                path,
+                query,
+                sent,
+                identity,
+                upstream.status,
+                data,
+            )
+        response_body = [data] if data is not None else StreamBody(upstream)
+        return EdgeResponse(upstream.status, out_headers, response_body, service=target.service, route=route)
+
+    # -- steps -------------------------------------------------------------------------
+    @staticmethod
+    def check_host(environ) -> None:
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        domain, _ = split_domain_port(host)
+        if not domain or not validate_host(domain, settings.ALLOWED_HOSTS):
+            raise EdgeError(400, "invalid_host", "This host is not served here.")
+
+    @staticmethod
+    def check_origin(environ) -> None:
+        origin = environ.get("HTTP_ORIGIN") or environ.get("HTTP_REFERER") or ""
+        netloc = urlsplit(origin).netloc if origin else ""
+        trusted = {urlsplit(o).netloc for o in getattr(settings, "CSRF_TRUSTED_ORIGINS", [])}
+        if not netloc or (netloc != environ.get("HTTP_HOST") and netloc not in trusted):
+            raise EdgeError(403, "csrf_failed", "Cross-site request refused (Origin does not match).")
+
+    @staticmethod
+    def client_ip(environ) -> str:
+        hops = settings.GATEWAY_TRUSTED_PROXY_HOPS
+        if hops:
+            chain = [p.strip() for p in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+            if len(chain) >= hops:
+                return chain[-hops]
+        return environ.get("REMOTE_ADDR", "")
+
+    @staticmethod
+    def forwarded_headers(environ, client_ip: str) -> dict[str, str]:
+        hops = settings.GATEWAY_TRUSTED_PROXY_HOPS
+        remote = environ.get("REMOTE_ADDR", "")
+        if hops and environ.get("HTTP_X_FORWARDED_FOR"):
+            chain = f"{environ['HTTP_X_FORWARDED_FOR']}, {remote}"
+        else:
+            chain = remote
+        proto = environ.get("wsgi.url_scheme", "http")
+        if hops and environ.get("HTTP_X_FORWARDED_PROTO") in ("http", "https"):
+            proto = environ["HTTP_X_FORWARDED_PROTO"]
+        forwarded = {"X-Forwarded-For": chain, "X-Forwarded-Proto": proto}
+        if environ.get("HTTP_HOST"):
+            forwarded["X-Forwarded-Host"] = environ["HTTP_HOST"]
+        return forwarded
+
+    @staticmethod
+    def read_body(environ, route: RouteSnapshot):
+        """(body, length): ``None``, bytes (replayable) or a stream; 413 past the limit."""
+        limit = route.max_body_bytes or settings.GATEWAY_MAX_BODY_BYTES
+        raw_length = environ.get("CONTENT_LENGTH") or ""
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if raw_length and chunked:
+            raise EdgeError(400, "ambiguous_length", "Content-Length and Transfer-Encoding together.")
+        stream = environ.get("wsgi.input")
+        if raw_length:
+            if not raw_length.isdigit():
+                raise EdgeError(400, "invalid_length", "Content-Length must be a number.")
+            length = int(raw_length)
+            if length > limit:
+                raise EdgeError(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
+            if length == 0:
+                return None, 0
+            if length <= settings.GATEWAY_BUFFER_BYTES:
+                return stream.read(length), length
+            return _stream_input(stream, length), length
+        if chunked and stream is not None:
+            data = stream.read(limit + 1)
+            if len(data) > limit:
+                raise EdgeError(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
+            return data, len(data)
+        return None, None
+
+    @staticmethod
+    def read_small(upstream, method: str, service: str) -> bytes | None:
+        """The whole body when it is empty or small (and the connection released), else ``None``."""
+        if method == "HEAD" or upstream.status in (204, 304):
+            upstream.release_conn()
+            return b""
+        raw_length = upstream.headers.get("Content-Length")
+        if raw_length is None or not raw_length.isdigit() or int(raw_length) > settings.GATEWAY_BUFFER_BYTES:
+            return None
+        try:
+            data = upstream.read()
+        except http1.ReadTimeout as exc:
+            upstream.close()
+            raise errors.timeout(service, 0) from exc
+        except http1.UpstreamError as exc:
+            upstream.close()
+            raise errors.bad_gateway(f"The {service} service broke off its answer.") from exc
+        finally:
+            upstream.release_conn()
+        return data
+
+    def shadow_call(
+        self, route, target: Target, method, path, query, sent, identity, legacy_status, legacy_body
+    ):
+        upstream_path = paths.encode(route.upstream_path(target, path)) + (f"?{query}" if query else "")
+        headers_copy = {k: v for k, v in sent.items() if k != "Content-Length"}
+
+        def assert_identity(h):
+            h[ASSERTION_HEADER] = issue(identity, audience=target.service, ttl=settings.GATEWAY_ASSERTION_TTL)
+
+        try:
+            attempt = upstreams.send(
+                service=target.service,
+                method=method,
+                path=upstream_path,
+                headers=headers_copy,
+                body=None,
+                timeout=route.timeout,
+                retries=0,
+                headers_for_attempt=assert_identity,
+            )
+            try:
+                extracted_status, extracted_body = attempt.response.status, attempt.response.read()
+            finally:
+                attempt.response.release_conn()
+        except EdgeError as exc:
+            extracted_status, extracted_body = exc.status, errors.json_body(exc.code, exc.detail)
+        shadow.record(
+            route=route,
+            target=target,
+            method=method,
+            path=path + (f"?{query}" if query else ""),
+            request_id=identity.request_id,
+            legacy_status=legacy_status,
+            legacy_body=legacy_body,
+            extracted_status=extracted_status,
+            extracted_body=extracted_body,
+        )
+
+
+class GatewayApplication:
+    """The gateway's WSGI entry: its own pages go to Django, everything else is proxied."""
+
+    def __init__(self, django_app, handler: EdgeHandler | None = None):
+        self.django_app = django_app
+        self.handler = handler or EdgeHandler()
+        self.own_prefixes = tuple(settings.GATEWAY_OWN_PREFIXES)
+        self.own_paths = frozenset(settings.GATEWAY_OWN_PATHS)
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path in self.own_paths or path.startswith(self.own_prefixes):
+            return self.django_app(environ, start_response)
+        response = self.handler(environ)
+        start_response(errors.status_line(response.status), response.headers)
+        return response.body

@@ -1,0 +1,19 @@
+"""Production: secrets and the identity provider come from the environment."""
+# ruff: noqa: I001 - the production hardening must come after, and override, the dev defaults
+
+from gateway_proxy.settings.base import *  # noqa: F403
+from common.settings.production import *  # noqa: F403
+from gateway_proxy.settings.base import env
+
+DATABASES = {"default": env.db("DATABASE_URL")}
+OIDC_ISSUER = env.str("OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
+OIDC_ACCEPTED_AUDIENCES = env.list("OIDC_ACCEPTED_AUDIENCES", default=[OIDC_RP_CLIENT_ID])
+GATEWAY_ASSERTION_PRIVATE_KEY = env.str("GATEWAY_ASSERTION_PRIVATE_KEY", multiline=True)
+SERVICE_REGISTRY_DEV_DEFAULTS = False
+if env.str("REDIS_URL", default=""):
+    # Sessions shared by every gateway process.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+    }

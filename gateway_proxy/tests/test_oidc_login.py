@@ -1,0 +1,175 @@
+"""Full OIDC login through the gateway against the monolith's provider in its own process.
+
+The monolith runs under gunicorn on a free port with its own SQLite database
+and ``REQUIRE_GATEWAY_ASSERTION=true``. A browser (a requests session at the
+provider, Django's test client at the gateway) goes through authorization code
++ PKCE; then an API call through the gateway reaches the monolith as that user.
+"""
+
+import base64
+import hashlib
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+
+from common.identity import keys
+from gateway_proxy.auth.provider import reset_provider
+from gateway_proxy.tests.conftest import GATEWAY_KEY, assertion_of
+from gateway_proxy.tests.servers import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CALLBACK = "http://testserver/oidc/callback/"
+
+BOOTSTRAP = f"""
+import django
+django.setup()
+from django.core.management import call_command
+from django.contrib.auth import get_user_model
+call_command("migrate", verbosity=0, interactive=False)
+call_command("oidc_gateway_client", "--secret", "s3cret", "--redirect-uri", "{CALLBACK}")
+get_user_model().objects.create_user("ada", email="ada@example.com", password="ada-password", is_staff=True)
+"""
+
+
+@pytest.fixture(scope="module")
+def provider(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("monolith")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "monolith.settings.test",
+        "DATABASE_URL": f"sqlite:///{workdir / 'monolith.sqlite3'}",
+        "POLYCODE_VAR_DIR": str(workdir),
+        "REQUIRE_GATEWAY_ASSERTION": "true",
+        "GATEWAY_ASSERTION_PUBLIC_KEY": keys.public_pem(GATEWAY_KEY),
+    }
+    env.pop("BROKER_URL", None)
+    subprocess.run([sys.executable, "-c", BOOTSTRAP], cwd=ROOT, env=env, check=True, timeout=240)
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), "monolith.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1", "--threads", "4",
+         "-k", "gthread", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        pytest.fail("the monolith did not start")
+    yield f"http://127.0.0.1:{port}"
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def relying_party(settings, provider, register, route, make_upstream):
+    settings.OIDC_ISSUER = f"{provider}/o"
+    settings.OIDC_RP_CLIENT_SECRET = "s3cret"
+    settings.OIDC_ACCEPTED_AUDIENCES = ["polycode-gateway"]
+    reset_provider()
+    register("monolith", provider)
+    echo = make_upstream("echo")
+    register("echo", echo.url)
+    route("/api/echo/", mode="extracted", legacy_service="", extracted_service="echo")
+    return echo
+
+
+def login(client, provider: str) -> requests.Session:
+    """Authorization code + PKCE, as a browser would follow the redirects."""
+    start = client.get("/oidc/authenticate/", {"next": "/gateway/dashboard/"})
+    assert start.status_code == 302
+    authorize = start["Location"]
+    assert authorize.startswith(f"{provider}/o/authorize/")
+    assert "code_challenge=" in authorize
+    assert "code_challenge_method=S256" in authorize
+
+    browser = requests.Session()
+    to_login = browser.get(authorize, allow_redirects=False)
+    login_url = urljoin(provider, to_login.headers["Location"])
+    form = browser.get(login_url)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+    next_url = re.search(r'name="next" value="([^"]*)"', form.text).group(1).replace("&amp;", "&")
+    signed_in = browser.post(
+        login_url,
+        data={"username": "ada", "password": "ada-password", "csrfmiddlewaretoken": csrf, "next": next_url},
+        headers={"Referer": login_url},
+        allow_redirects=False,
+    )
+    assert signed_in.status_code == 302, signed_in.text[:500]
+    back = browser.get(urljoin(provider, signed_in.headers["Location"]), allow_redirects=False)
+    callback = back.headers["Location"]
+    assert callback.startswith(CALLBACK)
+
+    done = client.get(urlsplit(callback).path + "?" + urlsplit(callback).query)
+    assert done.status_code == 302
+    assert done["Location"] == "/gateway/dashboard/"
+    return browser
+
+
+def test_a_browser_logs_in_through_the_gateway_and_calls_the_api_as_itself(
+    client, gateway, relying_party, provider
+):
+    login(client, provider)
+    cookie = f"gw_sessionid={client.cookies['gw_sessionid'].value}"
+
+    echoed = gateway.get("/api/echo/whoami", headers={"Cookie": cookie})
+    me = gateway.get("/api/v1/accounts/me", headers={"Cookie": cookie})
+
+    assert echoed.status == 200
+    identity = assertion_of(relying_party.requests[-1], "echo")
+    assert identity.username == "ada"
+    assert identity.email == "ada@example.com"
+    assert "staff" in identity.roles
+    assert me.status == 200, me.body[:300]
+    assert me.json()["username"] == "ada"
+    assert client.get("/gateway/dashboard/").status_code == 200  # staff role -> gateway staff
+
+
+def test_the_providers_jwt_access_token_works_as_a_bearer_token(client, gateway, relying_party, provider):
+    browser = login(client, provider)
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    authorize = browser.get(
+        f"{provider}/o/authorize/",
+        params={"response_type": "code", "client_id": "polycode-gateway", "redirect_uri": CALLBACK,
+                "scope": "openid profile email", "state": "s", "code_challenge": challenge,
+                "code_challenge_method": "S256"},
+        allow_redirects=False,
+    )  # fmt: skip
+    code = parse_qs(urlsplit(authorize.headers["Location"]).query)["code"][0]
+    tokens = requests.post(
+        f"{provider}/o/token/",
+        data={"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK,
+              "code_verifier": verifier, "client_id": "polycode-gateway", "client_secret": "s3cret"},
+        timeout=5,
+    ).json()  # fmt: skip
+
+    me = gateway.get("/api/v1/accounts/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    forged = gateway.get(
+        "/api/v1/accounts/me", headers={"Authorization": f"Bearer {tokens['access_token'][:-3]}abc"}
+    )
+
+    assert me.status == 200
+    assert me.json()["username"] == "ada"
+    assert forged.status == 401
+
+
+def test_a_request_bypassing_the_gateway_is_refused_by_the_monolith(provider):
+    response = requests.get(f"{provider}/api/v1/accounts/me", timeout=5)
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "assertion_missing"

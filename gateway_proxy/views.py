@@ -1,0 +1,66 @@
+"""The gateway's own pages: health, the aggregated dashboard API and the migration dashboard."""
+
+from django.contrib.auth.decorators import user_passes_test
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from common.identity import request_ids
+from gateway_proxy import aggregation, selectors
+from gateway_proxy.auth.identity import authenticate, to_identity
+from gateway_proxy.metrics import traffic
+from gateway_proxy.proxy.errors import EdgeError
+from gateway_proxy.shadow import shadow_runner
+
+
+def health(request):
+    return JsonResponse({"status": "ok", "service": "gateway"})
+
+
+def _error(exc: EdgeError) -> JsonResponse:
+    response = JsonResponse({"code": exc.code, "detail": exc.detail}, status=exc.status)
+    for name, value in exc.headers:
+        response[name] = value
+    return response
+
+
+@require_GET
+def learner_dashboard(request):
+    """The learner's profile and points, progress and owned items in one call."""
+    request_id = request_ids.from_header(request.META.get(request_ids.META_KEY))
+    try:
+        claims, _ = authenticate(request.META)
+    except EdgeError as exc:
+        return _error(exc)
+    if claims is None:
+        return _error(EdgeError(401, "not_authenticated", "Log in first."))
+    identity = to_identity(claims, request_id)
+    body = aggregation.dashboard(identity=identity, canary_key="u:" + identity.user_id)
+    response = JsonResponse(body)
+    response[request_ids.HEADER] = request_id
+    return response
+
+
+def _is_staff(user) -> bool:
+    return user.is_active and user.is_staff
+
+
+@user_passes_test(_is_staff)
+def migration_dashboard(request):
+    traffic.flush()
+    shadow_stats = selectors.shadow_by_route()
+    routes = [{"route": route, "shadow": shadow_stats.get(route.prefix)} for route in selectors.route_list()]
+    context = {
+        "routes": routes,
+        "upstreams": selectors.traffic_by_service(),
+        "mismatches": selectors.recent_mismatches(limit=20),
+        "changes": selectors.recent_changes(limit=50),
+        "shadow_skipped": shadow_runner.skipped,
+    }
+    return render(request, "gateway/dashboard.html", context)
+
+
+def login_failed(request):
+    return JsonResponse(
+        {"code": "login_failed", "detail": "The identity provider did not log you in."}, status=401
+    )

@@ -1,0 +1,66 @@
+"""Settings of the monolith's legacy identity provider (django-oauth-toolkit, OIDC).
+
+The RSA signing key comes from ``OIDC_RSA_PRIVATE_KEY`` (PEM); in development a
+key is generated once into ``var/oidc-rsa.pem``. Tokens are signed RS256 and
+published at ``/o/.well-known/jwks.json``; access tokens are JWTs too, so the
+gateway verifies them locally like Keycloak's.
+"""
+
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from common.settings.base import GATEWAY_ASSERTION_EXEMPT_PATHS as _EXEMPT
+from common.settings.base import VAR_DIR, env
+
+DEV_KEY_FILE = "oidc-rsa.pem"
+
+
+def dev_rsa_key(var_dir: Path) -> str:
+    """The development signing key of this machine, created on first use."""
+    path = Path(var_dir) / DEV_KEY_FILE
+    if not path.exists():
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(pem)
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path.read_text()
+
+
+OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", default="", multiline=True) or dev_rsa_key(VAR_DIR)
+
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": OIDC_RSA_PRIVATE_KEY,
+    "OIDC_ISS_ENDPOINT": env.str("OIDC_ISS_ENDPOINT", default=""),
+    "PKCE_REQUIRED": True,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("OIDC_ACCESS_TOKEN_SECONDS", default=900),
+    "ACCESS_TOKEN_GENERATOR": "monolith.identity.tokens.signed_access_token",
+    "REFRESH_TOKEN_GENERATOR": "oauthlib.oauth2.rfc6749.tokens.random_token_generator",
+    "OAUTH2_VALIDATOR_CLASS": "monolith.identity.validators.PolyCodeOAuth2Validator",
+    "SCOPES": {
+        "openid": "Sign you in",
+        "profile": "Your username and roles",
+        "email": "Your email address",
+    },
+    "DEFAULT_SCOPES": ["openid"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+}
+
+# The provider's own endpoints are reached directly (they authenticate), not
+# through the gateway's assertion.
+GATEWAY_ASSERTION_EXEMPT_PATHS = [*_EXEMPT, "/o/"]
+
+# The monolith owns accounts: an asserted user is its own account of that username.
+IDENTITY_USER_RESOLVER = "common.identity.users.local_user"

@@ -1,0 +1,39 @@
+"""``manage.py oidc_gateway_client``: register the gateway as a client of this provider (idempotent)."""
+
+from django.core.management.base import BaseCommand
+from oauth2_provider.models import get_application_model
+
+from common.settings.base import env
+
+DEFAULT_REDIRECTS = ["http://localhost:8000/oidc/callback/", "http://127.0.0.1:8000/oidc/callback/"]
+
+
+class Command(BaseCommand):
+    help = "Create or update the OIDC client of the gateway (authorization code + PKCE, RS256)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--client-id", default=env.str("OIDC_RP_CLIENT_ID", default="polycode-gateway"))
+        parser.add_argument(
+            "--secret",
+            default=env.str("OIDC_RP_CLIENT_SECRET", default="gateway-dev-secret"),
+            help="client secret",
+        )
+        parser.add_argument("--redirect-uri", action="append", dest="redirect_uris")
+
+    def handle(self, *args, **options):
+        application_model = get_application_model()
+        redirects = options["redirect_uris"] or DEFAULT_REDIRECTS
+        app, created = application_model.objects.update_or_create(
+            client_id=options["client_id"],
+            defaults={
+                "name": "PolyCode gateway",
+                "client_type": application_model.CLIENT_CONFIDENTIAL,
+                "authorization_grant_type": application_model.GRANT_AUTHORIZATION_CODE,
+                "client_secret": options["secret"],
+                "redirect_uris": " ".join(redirects),
+                "post_logout_redirect_uris": " ".join(r.replace("/oidc/callback/", "/") for r in redirects),
+                "algorithm": application_model.RS256_ALGORITHM,
+                "skip_authorization": True,
+            },
+        )
+        self.stdout.write(f"{'created' if created else 'updated'} OIDC client {app.client_id}")
