@@ -4,6 +4,7 @@ from django.urls import include, path
 from gateway_proxy import views
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("health", views.health, name="health"),
     path("api/v1/dashboard", views.learner_dashboard, name="learner-dashboard"),
     path("api/v1/dashboard/", views.learner_dashboard),

@@ -13,6 +13,12 @@ from gateway_proxy.proxy.errors import EdgeError
 from gateway_proxy.shadow import shadow_runner
 
 
+@require_GET
+def home(request):
+    """The platform's front page: who is signed in and where to go from here."""
+    return render(request, "gateway/home.html", {"user": request.user})
+
+
 def health(request):
     return JsonResponse({"status": "ok", "service": "gateway"})
 

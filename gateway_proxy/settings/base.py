@@ -82,7 +82,7 @@ CONSUL_CACHE_SECONDS = env.float("CONSUL_CACHE_SECONDS", default=5.0)
 # --- Proxy ------------------------------------------------------------------------------
 # Paths served by the gateway itself; everything else is routed by the table.
 GATEWAY_OWN_PREFIXES = ["/gateway/", "/oidc/"]
-GATEWAY_OWN_PATHS = ["/health", "/api/v1/dashboard", "/api/v1/dashboard/"]
+GATEWAY_OWN_PATHS = ["/", "/health", "/api/v1/dashboard", "/api/v1/dashboard/"]
 GATEWAY_ROUTE_TTL = env.float("GATEWAY_ROUTE_TTL", default=2.0)
 GATEWAY_CONNECT_TIMEOUT = env.float("GATEWAY_CONNECT_TIMEOUT", default=2.0)
 GATEWAY_POOL_SIZE = env.int("GATEWAY_POOL_SIZE", default=32)

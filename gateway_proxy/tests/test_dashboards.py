@@ -104,3 +104,11 @@ def test_the_migration_dashboard_is_for_staff_only(client, db):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/oidc/authenticate/")
+
+
+def test_the_front_page_is_served_by_the_gateway_and_offers_to_log_in(gateway, db):
+    response = gateway.get("/")
+
+    assert response.status == 200
+    assert b"/oidc/authenticate/" in response.body
+    assert b"/api/docs/" in response.body
