@@ -1,7 +1,8 @@
 PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate demo check clean
+.PHONY: help install run test lint format migrate demo check clean runner bench-runner bench-gateway \
+	mailer-worker relay bench-mailer
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -32,6 +33,24 @@ demo: install ## Load the demo content and users (idempotent)
 check: install ## Django system checks and missing-migration check for every service
 	for s in $$(bin/services); do POLYCODE_SERVICE=$$s $(PY) manage.py check && \
 		POLYCODE_SERVICE=$$s $(PY) manage.py makemigrations --check --dry-run; done
+
+runner: install ## Start the runner service alone (sandboxed code execution) on 127.0.0.1:8003
+	.venv/bin/gunicorn extracted.runner.wsgi --bind 127.0.0.1:8003 --worker-class gthread --workers 1 --threads 16
+
+bench-runner: install ## Benchmark the runner: sandboxed vs bare runs, runs/s, judge (bench/results/runner.json)
+	$(PY) bench/runner/bench_runner.py
+
+bench-gateway: install ## Benchmark the gateway: direct vs gateway vs nginx, added latency, CPU/request (bench/results/gateway.json)
+	$(PY) bench/gateway/bench_gateway.py
+
+mailer-worker: install ## Start one mailer worker (queue "mailer"); start more to send faster
+	POLYCODE_SERVICE=mailer .venv/bin/celery -A extracted.mailer.worker worker -Q mailer --pool=threads --concurrency=4 -l INFO
+
+relay: install ## Start the monolith's outbox relay (publishes committed messages to the broker)
+	$(PY) manage.py outbox_relay
+
+bench-mailer: install ## Benchmark mail: outbox -> RabbitMQ -> 1 and 2 workers -> SMTP vs legacy (bench/results/mailer.json)
+	$(PY) bench/mailer/bench_mailer.py
 
 clean: ## Remove local databases, broker files and caches (keeps .venv)
 	rm -rf var .pytest_cache .ruff_cache

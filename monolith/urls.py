@@ -17,6 +17,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
+    path("o/", include("monolith.identity.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -46,6 +46,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.identity.middleware.GatewayAssertionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -82,10 +83,21 @@ def sqlite_default(service: str) -> str:
     return f"sqlite:///{VAR_DIR / f'{service}.sqlite3'}"
 
 
+# Identity assertion signed by the gateway (common/identity). Services verify it
+# with GATEWAY_ASSERTION_PUBLIC_KEY (PEM; a dev key pair is generated in VAR_DIR
+# when empty). With REQUIRE_GATEWAY_ASSERTION on (the production default) a
+# request without one is 401; off, session and basic authentication still work.
+REQUIRE_GATEWAY_ASSERTION = env.bool("REQUIRE_GATEWAY_ASSERTION", default=False)
+GATEWAY_ASSERTION_PUBLIC_KEY = env.str("GATEWAY_ASSERTION_PUBLIC_KEY", default="", multiline=True)
+GATEWAY_ASSERTION_DEV_KEYS = True
+GATEWAY_ASSERTION_EXEMPT_PATHS = env.list("GATEWAY_ASSERTION_EXEMPT_PATHS", default=["/health", "/static/"])
+IDENTITY_REPLAY_CACHE = env.str("IDENTITY_REPLAY_CACHE", default="default")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "common.identity.authentication.GatewayAssertionAuthentication",
+        "common.identity.authentication.SessionUnlessGatewayRequired",
+        "common.identity.authentication.BasicUnlessGatewayRequired",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "common.api.pagination.PageNumberPagination",

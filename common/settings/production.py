@@ -9,3 +9,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Only the gateway's signed identity assertion authenticates (common/identity);
+# the keys come from the environment, never from a generated dev key pair.
+REQUIRE_GATEWAY_ASSERTION = env.bool("REQUIRE_GATEWAY_ASSERTION", default=True)
+GATEWAY_ASSERTION_DEV_KEYS = False

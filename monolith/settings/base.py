@@ -9,13 +9,24 @@ INSTALLED_APPS = [
     *DJANGO_APPS,
     *THIRD_PARTY_APPS,
     "waffle",
+    "common.messaging",
     "monolith.accounts",
     "monolith.learning",
     "monolith.shop_legacy",
     "monolith.notifications",
+    "oauth2_provider",
+    "monolith.identity",
 ]
 
 MIDDLEWARE = [*MIDDLEWARE, "waffle.middleware.WaffleMiddleware"]  # noqa: F405
+
+# The legacy OIDC identity provider (monolith/identity) and how the gateway's
+# identity assertion maps to accounts here.
+from monolith.identity.conf import (  # noqa: E402
+    GATEWAY_ASSERTION_EXEMPT_PATHS,  # noqa: F401
+    IDENTITY_USER_RESOLVER,  # noqa: F401
+    OAUTH2_PROVIDER,  # noqa: F401
+)
 
 ROOT_URLCONF = "monolith.urls"
 WSGI_APPLICATION = "monolith.wsgi.application"
@@ -24,6 +35,10 @@ AUTH_USER_MODEL = "accounts.User"
 DATABASES = {"default": env.db("DATABASE_URL", default=sqlite_default("monolith"))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+
+# Messaging (common/messaging): the outbox relay publishes to this broker. The
+# embedded default is a file-based broker under var/broker/; amqp://… is RabbitMQ.
+BROKER_URL = env("BROKER_URL", default="filesystem://")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -44,6 +59,10 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PolyCode <no-reply@polycode.localhost>")
+
+# Calls to the runner service (RUNNER_VIA_SERVICE on): a judge compiles once and
+# runs every test, each bounded by the runner's own limits.
+RUNNER_HTTP_TIMEOUT = env.float("RUNNER_HTTP_TIMEOUT", default=60.0)
 
 # Team invitations and email verification links stay valid this long.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)

@@ -16,7 +16,11 @@ from monolith.notifications.services import mail_request
 
 pytestmark = pytest.mark.django_db
 
-REMOVED = {"kind": MailKind.TEAM_MEMBER_REMOVED, "language": "fr", "context": {"username": "grace", "team_name": "Lambda"}}
+REMOVED = {
+    "kind": MailKind.TEAM_MEMBER_REMOVED,
+    "language": "fr",
+    "context": {"username": "grace", "team_name": "Lambda"},
+}
 
 
 @pytest.fixture(autouse=True)
@@ -25,12 +29,21 @@ def _relay_only(settings):
     settings.OUTBOX_FAST_PATH = False
 
 
-def switch(on: bool) -> None:
-    """Flip the switch the way an operator does (admin or ``manage.py waffle_switch``)."""
-    call_command("waffle_switch", flags.MAIL_VIA_QUEUE, "on" if on else "off", create=True)
+@pytest.fixture
+def switch(django_capture_on_commit_callbacks):
+    """Flip the switch the way an operator does (``manage.py waffle_switch``), commit included."""
+
+    def flip(on: bool) -> None:
+        # Waffle flushes its cache when the change commits.
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("waffle_switch", flags.MAIL_VIA_QUEUE, "on" if on else "off", create=True)
+
+    return flip
 
 
-def test_with_the_switch_off_mail_is_sent_in_process_and_nothing_is_queued(django_capture_on_commit_callbacks):
+def test_with_the_switch_off_mail_is_sent_in_process_and_nothing_is_queued(
+    switch, django_capture_on_commit_callbacks
+):
     switch(False)
     with django_capture_on_commit_callbacks(execute=True):
         mail_request(to="grace@example.com", **REMOVED)
@@ -40,7 +53,7 @@ def test_with_the_switch_off_mail_is_sent_in_process_and_nothing_is_queued(djang
 
 
 def test_with_the_switch_on_mail_request_writes_a_mail_requested_message_in_the_callers_transaction(
-    django_capture_on_commit_callbacks,
+    switch, django_capture_on_commit_callbacks
 ):
     switch(True)
     token = request_ids.current.set("req-42abcdef")
@@ -64,32 +77,41 @@ def test_with_the_switch_on_mail_request_writes_a_mail_requested_message_in_the_
     }
 
 
-def test_with_the_switch_on_a_rolled_back_transaction_queues_nothing():
-    switch(True)
-    with pytest.raises(RuntimeError), transaction.atomic():
+def request_then_fail() -> None:
+    with transaction.atomic():
         mail_request(to="grace@example.com", **REMOVED)
         raise RuntimeError("the team change failed")
+
+
+def test_with_the_switch_on_a_rolled_back_transaction_queues_nothing(switch):
+    switch(True)
+    with pytest.raises(RuntimeError):
+        request_then_fail()
 
     assert not OutboxMessage.objects.exists()
     assert mail.outbox == []
 
 
-def test_flipping_the_switch_takes_effect_on_the_next_mail_without_a_restart(django_capture_on_commit_callbacks):
+def test_flipping_the_switch_takes_effect_on_the_next_mail_without_a_restart(
+    switch, django_capture_on_commit_callbacks
+):
+    switch(True)
+    mail_request(to="first@example.com", **REMOVED)
+    switch(False)
     with django_capture_on_commit_callbacks(execute=True):
-        switch(True)
-        mail_request(to="first@example.com", **REMOVED)
-        switch(False)
         mail_request(to="second@example.com", **REMOVED)
-        Switch.objects.filter(name=flags.MAIL_VIA_QUEUE).update(active=True)
-        Switch.objects.get(name=flags.MAIL_VIA_QUEUE).save()  # what the admin does: save, cache flushed
-        mail_request(to="third@example.com", **REMOVED)
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_edit = Switch.objects.get(name=flags.MAIL_VIA_QUEUE)
+        admin_edit.active = True
+        admin_edit.save()  # what the admin does
+    mail_request(to="third@example.com", **REMOVED)
 
     queued = [row.body["payload"]["to"] for row in OutboxMessage.objects.order_by("created_at")]
     assert queued == ["first@example.com", "third@example.com"]
     assert [m.to for m in mail.outbox] == [["second@example.com"]]
 
 
-def test_a_bad_request_is_a_value_error_on_both_paths():
+def test_a_bad_request_is_a_value_error_on_both_paths(switch):
     for on in (False, True):
         switch(on)
         with pytest.raises(ValueError, match="language"):

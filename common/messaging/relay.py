@@ -1,0 +1,279 @@
+"""The outbox relay: publishes committed outbox rows, with confirms, until the broker has them.
+
+A row is marked sent only after the broker confirmed it (publisher confirms on
+RabbitMQ: the message is on a quorum of the queue's replicas). A crash between
+the confirm and the commit of ``sent_at`` publishes the row again later: the
+relay is at-least-once, and consumers are idempotent by message id (inbox).
+
+Several relays may run against PostgreSQL: each locks its batch with
+``SELECT … FOR UPDATE SKIP LOCKED`` and the others skip those rows. On SQLite
+(embedded development default) run one relay.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import DatabaseError, close_old_connections, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from common.messaging import broker, conf
+from common.messaging.models import InboxMessage, OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    published: int
+    error: str | None = None
+
+
+def _backoff(attempt: int, *, base: float | None = None, cap: float | None = None) -> float:
+    base = float(conf.get("OUTBOX_RELAY_BACKOFF") if base is None else base)
+    cap = float(conf.get("OUTBOX_RELAY_BACKOFF_MAX") if cap is None else cap)
+    delay = min(cap, base * 2 ** max(0, attempt - 1))
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not security
+
+
+def _outgoing(row: OutboxMessage) -> broker.Outgoing:
+    return broker.Outgoing(task=row.task, queue=row.queue, message_id=str(row.pk), body=row.body)
+
+
+def _publish_rows(rows: list[OutboxMessage], *, pub: broker.Publisher, using: str) -> BatchResult:
+    """Publish locked ``rows`` (pipelined, confirmed); mark the confirmed ones sent, back off the others."""
+    results = pub.publish_many([_outgoing(row) for row in rows])
+    now = timezone.now()
+    confirmed = [row.pk for row, (_, error) in zip(rows, results, strict=True) if error is None]
+    if confirmed:
+        OutboxMessage.objects.using(using).filter(pk__in=confirmed).update(
+            sent_at=now, attempts=F("attempts") + 1
+        )
+    error = None
+    for row, (_, row_error) in zip(rows, results, strict=True):
+        if row_error is None:
+            continue
+        error = error or row_error
+        OutboxMessage.objects.using(using).filter(pk=row.pk).update(
+            attempts=F("attempts") + 1,
+            last_error=row_error,
+            available_at=now + timedelta(seconds=_backoff(row.attempts + 1)),
+        )
+    return BatchResult(published=len(confirmed), error=error)
+
+
+def relay_batch(
+    *, limit: int | None = None, pub: broker.Publisher | None = None, using: str = "default"
+) -> BatchResult:
+    """Publish up to ``limit`` due outbox rows and mark those the broker confirmed as sent.
+
+    A row the broker did not confirm keeps ``sent_at`` empty and gets its error
+    and a back-off (``available_at``).
+    """
+    pub = pub or broker.publisher()
+    limit = limit or int(conf.get("OUTBOX_RELAY_BATCH"))
+    with transaction.atomic(using=using):
+        rows = list(
+            OutboxMessage.objects.using(using)
+            .select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, available_at__lte=timezone.now())
+            .order_by("created_at")[:limit]
+        )
+        return _publish_rows(rows, pub=pub, using=using)
+
+
+_fast_path_paused_until = 0.0
+
+
+def publish_now(*message_ids, using: str = "default", pub: broker.Publisher | None = None) -> int:
+    """Fast path: publish these outbox rows right after their transaction committed.
+
+    Never raises, and gives up at once when the broker does not answer: the
+    relay publishes the rows later. After a failure the fast path pauses for
+    ``OUTBOX_FAST_PATH_PAUSE`` seconds so that nobody waits for a broker that
+    is down. Returns the number of rows published.
+    """
+    global _fast_path_paused_until
+    if time.monotonic() < _fast_path_paused_until:
+        return 0
+    try:
+        with transaction.atomic(using=using):
+            rows = list(
+                OutboxMessage.objects.using(using)
+                .select_for_update(skip_locked=True)
+                .filter(pk__in=message_ids, sent_at__isnull=True)
+                .order_by("created_at")
+            )
+            result = _publish_rows(rows, pub=pub or broker.publisher(), using=using)
+    except Exception as exc:
+        result = BatchResult(published=0, error=f"{type(exc).__name__}: {exc}")
+    if result.error:
+        _fast_path_paused_until = time.monotonic() + float(conf.get("OUTBOX_FAST_PATH_PAUSE"))
+        logger.warning("outbox.fast_path_failed error=%s: left to the relay", result.error)
+    return result.published
+
+
+def resume_fast_path() -> None:
+    global _fast_path_paused_until
+    _fast_path_paused_until = 0.0
+
+
+class FastPath:
+    """Publishes committed outbox rows from a background thread of this process.
+
+    ``submit`` only queues the id (the caller's request does not wait for the
+    broker); the thread publishes what accumulated in one pipelined batch. Ids
+    still queued when the process dies are not lost: their rows are committed,
+    and the relay publishes them.
+    """
+
+    def __init__(self):
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._pid: int | None = None
+        self._idle = threading.Event()
+        self._idle.set()
+
+    def submit(self, message_id, *, using: str = "default") -> None:
+        self._ensure_thread()
+        self._idle.clear()
+        self._queue.put((message_id, using))
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every submitted id was handled (tests, graceful shutdown)."""
+        return self._idle.wait(timeout)
+
+    def _ensure_thread(self) -> None:
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
+                return
+            # First use, or a forked child (threads do not survive a fork).
+            self._queue = queue.SimpleQueue()
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._run, name="outbox-fast-path", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        pub = broker.Publisher()
+        while True:
+            first = self._queue.get()
+            batch = [first]
+            while len(batch) < 500:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            by_database: dict[str, list] = {}
+            for message_id, using in batch:
+                by_database.setdefault(using, []).append(message_id)
+            for using, ids in by_database.items():
+                publish_now(*ids, using=using, pub=pub)
+            close_old_connections()
+            if self._queue.empty():
+                self._idle.set()
+
+
+fast_path = FastPath()
+
+
+def messaging_prune(*, using: str = "default") -> tuple[int, int]:
+    """Delete sent outbox rows and inbox ids older than their retention."""
+    now = timezone.now()
+    outbox_before = now - timedelta(days=int(conf.get("OUTBOX_RETENTION_DAYS")))
+    inbox_before = now - timedelta(days=int(conf.get("INBOX_RETENTION_DAYS")))
+    outbox, _ = OutboxMessage.objects.using(using).filter(sent_at__lt=outbox_before).delete()
+    inbox, _ = InboxMessage.objects.using(using).filter(processed_at__lt=inbox_before).delete()
+    return outbox, inbox
+
+
+class Relay:
+    """The relay loop: publish due rows, sleep when idle, back off while the broker is down."""
+
+    PRUNE_EVERY = 3600.0
+
+    def __init__(
+        self,
+        *,
+        batch: int | None = None,
+        interval: float | None = None,
+        using: str = "default",
+        pub: broker.Publisher | None = None,
+    ):
+        self.batch = batch or int(conf.get("OUTBOX_RELAY_BATCH"))
+        self.interval = float(conf.get("OUTBOX_RELAY_INTERVAL") if interval is None else interval)
+        self.using = using
+        self.pub = pub or broker.Publisher()
+        self.published = 0
+        self._last_prune = 0.0
+
+    def run(self, *, stop: threading.Event | None = None, once: bool = False) -> int:
+        """Relay until ``stop`` is set; ``once``: until nothing is due (or the broker fails).
+
+        Returns the number of messages published. With ``once``, raises
+        ``RelayError`` if the broker refused a publish.
+        """
+        stop = stop or threading.Event()
+        failures = 0
+        try:
+            while not stop.is_set():
+                try:
+                    result = relay_batch(limit=self.batch, pub=self.pub, using=self.using)
+                except DatabaseError as exc:
+                    failures += 1
+                    logger.warning("outbox.relay_database_error error=%s", exc)
+                    close_old_connections()
+                    if once:
+                        raise
+                    stop.wait(_backoff(failures))
+                    continue
+                self.published += result.published
+                if result.error:
+                    failures += 1
+                    logger.warning(
+                        "outbox.relay_broker_error published=%s failures=%s error=%s",
+                        result.published,
+                        failures,
+                        result.error,
+                    )
+                    if once:
+                        raise RelayError(result.error)
+                    stop.wait(_backoff(failures))
+                    continue
+                if failures:
+                    logger.info("outbox.relay_recovered after=%s failures", failures)
+                failures = 0
+                if result.published:
+                    logger.info("outbox.relayed count=%s", result.published)
+                if result.published < self.batch:
+                    if once:
+                        break
+                    self._maybe_prune()
+                    stop.wait(self.interval)
+        finally:
+            self.pub.close()
+        return self.published
+
+    def _maybe_prune(self) -> None:
+        if time.monotonic() - self._last_prune < self.PRUNE_EVERY:
+            return
+        self._last_prune = time.monotonic()
+        try:
+            outbox, inbox = messaging_prune(using=self.using)
+        except DatabaseError as exc:
+            logger.warning("outbox.prune_failed error=%s", exc)
+            return
+        if outbox or inbox:
+            logger.info("outbox.pruned outbox=%s inbox=%s", outbox, inbox)
+
+
+class RelayError(RuntimeError):
+    """The broker did not take a message (``outbox_relay --once``)."""

@@ -1,0 +1,95 @@
+"""Writes of the messaging tables: the outbox (producers) and the inbox (consumers)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+import contracts
+from common.messaging import conf
+from common.messaging.models import InboxMessage, OutboxMessage
+
+
+class TransactionRequired(RuntimeError):
+    """``outbox_publish`` and ``inbox_record`` only make sense inside the caller's transaction."""
+
+
+def _require_atomic(using: str, what: str) -> None:
+    if not transaction.get_connection(using).in_atomic_block:
+        raise TransactionRequired(
+            f"{what} must be called inside transaction.atomic(): the message must commit "
+            "or roll back together with the change that caused it"
+        )
+
+
+def outbox_publish(*, message: contracts.Message, using: str = "default") -> OutboxMessage:
+    """Write ``message`` to the outbox, in the caller's transaction.
+
+    The message is published only if that transaction commits: right after
+    the commit by the fast path (an immediate publish attempt of this row),
+    otherwise by the relay (``manage.py outbox_relay``), which retries until
+    the broker confirms. A rollback removes the row: nothing is published.
+
+    Raises ``TransactionRequired`` outside ``transaction.atomic``.
+    """
+    _require_atomic(using, "outbox_publish")
+    envelope = message.envelope
+    spec = contracts.spec_for(envelope.type, envelope.version)
+    row = OutboxMessage.objects.using(using).create(
+        id=envelope.message_id,
+        type=envelope.type,
+        version=envelope.version,
+        task=spec.task,
+        queue=spec.queue,
+        body=message.to_json_dict(),
+    )
+    mode = conf.get("OUTBOX_FAST_PATH")
+    if mode:
+        from common.messaging.relay import fast_path, publish_now
+
+        if mode == "inline":
+            transaction.on_commit(partial(publish_now, row.pk, using=using), using=using, robust=True)
+        else:
+            transaction.on_commit(partial(fast_path.submit, row.pk, using=using), using=using, robust=True)
+    return row
+
+
+def inbox_record(*, message_id, message_type: str, using: str = "default") -> bool:
+    """Record that this service processed ``message_id``, in the caller's transaction.
+
+    Returns ``True`` the first time, ``False`` if the message was already
+    processed (its effect is committed): the caller then does nothing. Call it
+    in the same transaction as the effect, so both commit or neither does. On
+    PostgreSQL a concurrent second delivery waits for the first transaction
+    and then gets ``False``.
+    """
+    _require_atomic(using, "inbox_record")
+    connection = transaction.get_connection(using)
+    if connection.vendor not in ("postgresql", "sqlite"):
+        try:
+            with transaction.atomic(using=using):
+                InboxMessage.objects.using(using).create(message_id=message_id, type=message_type)
+        except IntegrityError:
+            return False
+        return True
+    # One statement, no savepoint: the insert that conflicts returns no row.
+    meta = InboxMessage._meta
+    id_field, type_field, at_field = (meta.get_field(n) for n in ("message_id", "type", "processed_at"))
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(meta.db_table)} ({quote(id_field.column)}, {quote(type_field.column)}, "  # noqa: S608 - quoted model identifiers only
+        f"{quote(at_field.column)}) VALUES (%s, %s, %s) "
+        f"ON CONFLICT ({quote(id_field.column)}) DO NOTHING RETURNING {quote(id_field.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                id_field.get_db_prep_value(message_id, connection),
+                message_type,
+                at_field.get_db_prep_value(timezone.now(), connection),
+            ],
+        )
+        return cursor.fetchone() is not None

@@ -1,0 +1,8 @@
+"""Local development: embedded defaults, debug on, mail printed unless SMTP is configured."""
+
+from extracted.mailer.settings.base import *  # noqa: F403
+from extracted.mailer.settings.base import env
+
+DEBUG = env.bool("DEBUG", default=True)
+# No SMTP server is needed on a fresh clone; set EMAIL_BACKEND=...smtp.EmailBackend and EMAIL_HOST to use one.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
