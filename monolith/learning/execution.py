@@ -3,15 +3,13 @@
 ``CodeRunner.judge`` compiles ``source`` once (where the language needs it)
 and runs it once per test case with the case's stdin. Two backends will stand
 behind it, chosen by the ``monolith.flags.RUNNER_VIA_SERVICE`` switch: the
-in-process sandbox and the runner service over HTTP. Both return the same
+in-process sandbox and the runner service over HTTP (``monolith.learning.runners``). Both return the same
 ``JudgeResult``; the learning app grades the outcomes itself
 (``monolith.learning.grading``), so a backend only has to run and report.
 """
 
 from dataclasses import dataclass, field
 from typing import Protocol
-
-from common.errors import Unavailable
 
 
 class Verdict:
@@ -91,10 +89,13 @@ class CodeRunner(Protocol):
 
 
 def get_code_runner() -> CodeRunner:
-    """The runner backend in use.
+    """The backend chosen by ``monolith.flags.RUNNER_VIA_SERVICE``, read on every call.
 
-    Raises ``Unavailable`` (HTTP 503) until a backend is installed; the
-    runner service will plug its in-process and HTTP backends in here behind
-    ``monolith.flags.RUNNER_VIA_SERVICE``.
+    Off (the legacy path): the in-process sandbox. On: the runner service over HTTP.
     """
-    raise Unavailable("Code execution is not available yet.")
+    from monolith import flags
+    from monolith.learning import runners
+
+    if flags.is_on(flags.RUNNER_VIA_SERVICE):
+        return runners.HttpRunner()
+    return runners.InProcessRunner()

@@ -187,7 +187,13 @@ def test_submit_answers_201_with_the_submission(learner, learner_client, runner,
     assert Submission.objects.get().user == learner
 
 
-def test_run_is_503_json_while_no_runner_is_installed(learner_client, exercise):
+def test_run_is_503_json_when_no_sandbox_can_be_built(learner_client, exercise, monkeypatch):
+    from extracted.runner import sandbox
+
+    def unavailable(**kwargs):
+        raise sandbox.SandboxUnavailable("bubblewrap is not installed")
+
+    monkeypatch.setattr(sandbox, "judge", unavailable)
     response = learner_client.post(
         f"{BASE}exercises/{exercise.id}/run", {"language": "python", "code": "x"}, format="json"
     )

@@ -6,7 +6,7 @@ use ``RecordedRunner`` (see conftest), patched in for ``get_code_runner``.
 
 import pytest
 
-from common.errors import Conflict, ServiceError, Unavailable
+from common.errors import Conflict, ServiceError
 from monolith.accounts.models import LedgerEntry
 from monolith.accounts.services.wallet import wallet_balance
 from monolith.learning import services
@@ -26,9 +26,15 @@ def _submit(user, exercise, code, language="python"):
     return services.exercise_submit(user=user, exercise=exercise, language=language, code=code)
 
 
-def test_code_execution_is_unavailable_until_a_runner_is_installed():
-    with pytest.raises(Unavailable, match="not available yet"):
-        get_code_runner()
+def test_the_runner_switch_chooses_the_backend_on_every_call():
+    from waffle.models import Switch
+
+    from monolith import flags
+    from monolith.learning.runners import HttpRunner, InProcessRunner
+
+    assert isinstance(get_code_runner(), InProcessRunner)
+    Switch.objects.update_or_create(name=flags.RUNNER_VIA_SERVICE, defaults={"active": True})
+    assert isinstance(get_code_runner(), HttpRunner)
 
 
 def test_run_sends_public_validators_only_and_saves_nothing(runner, learner, exercise):
