@@ -163,7 +163,7 @@ def main() -> int:
             "DJANGO_SETTINGS_MODULE": "gateway_proxy.settings.production",
             "SECRET_KEY": "bench-only",
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": f"sqlite:///{work / 'gateway.sqlite3'}",
+            "GATEWAY_DATABASE_URL": f"sqlite:///{work / 'gateway.sqlite3'}",
             "POLYCODE_VAR_DIR": str(work),
             "OIDC_ISSUER": issuer.issuer,
             "OIDC_RP_CLIENT_ID": "polycode-gateway",

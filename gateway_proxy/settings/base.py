@@ -32,7 +32,8 @@ ROOT_URLCONF = "gateway_proxy.urls"
 WSGI_APPLICATION = "gateway_proxy.wsgi.application"
 STATIC_URL = "/gateway/static/"
 
-DATABASES = {"default": env.db("DATABASE_URL", default=sqlite_default("gateway"))}
+# The gateway's own database (never the monolith's DATABASE_URL): database per service.
+DATABASES = {"default": env.db("GATEWAY_DATABASE_URL", default=sqlite_default("gateway"))}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -5,7 +5,7 @@ from gateway_proxy.settings.base import *  # noqa: F403
 from common.settings.production import *  # noqa: F403
 from gateway_proxy.settings.base import env
 
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": env.db("GATEWAY_DATABASE_URL")}
 OIDC_ISSUER = env.str("OIDC_ISSUER").rstrip("/")
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")

@@ -31,7 +31,7 @@ def edge(tmp_path_factory):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gateway_proxy.settings.test",
-        "DATABASE_URL": f"sqlite:///{workdir / 'gateway.sqlite3'}",
+        "GATEWAY_DATABASE_URL": f"sqlite:///{workdir / 'gateway.sqlite3'}",
         "POLYCODE_VAR_DIR": str(workdir),
         "SERVICE_URL_MONOLITH": upstream.url,
         "GATEWAY_ASSERTION_PRIVATE_KEY": KEY,

@@ -15,10 +15,9 @@ INSTALLED_APPS = [
 ROOT_URLCONF = "extracted.mailer.urls"
 WSGI_APPLICATION = "extracted.mailer.wsgi.application"
 
-# The mailer's own database: MAILER_DATABASE_URL, else DATABASE_URL, else var/mailer.sqlite3.
-DATABASES = {
-    "default": env.db("MAILER_DATABASE_URL", default=env("DATABASE_URL", default=sqlite_default("mailer")))
-}
+# The mailer's own database: MAILER_DATABASE_URL, else var/mailer.sqlite3. Never the
+# monolith's DATABASE_URL, so one shell can configure every service (database per service).
+DATABASES = {"default": env.db("MAILER_DATABASE_URL", default=sqlite_default("mailer"))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 # A worker keeps its connection between messages; check it before reuse (database restarts).

@@ -80,7 +80,8 @@ def test_hello_world_and_echo_print_exactly_their_output(judged):
 def test_limits_are_measured_where_they_bite(judged):
     language, report = judged
     tests = {t.id: t for t in report.tests}
-    assert tests["spin"].cpu_ms >= 900, language
+    # The CPU limit bites unless a loaded machine starves the spin until the wall limit does.
+    assert tests["spin"].cpu_ms >= 900 or tests["spin"].wall_ms >= 2400, (language, tests["spin"])
     assert tests["sleep"].wall_ms >= 2400, language
     assert tests["sleep"].cpu_ms < 900, language
     assert tests["hello"].wall_ms < 2000, language
