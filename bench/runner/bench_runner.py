@@ -26,6 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from common.identity import keys  # noqa: E402
+from common.identity.assertion import HEADER, Identity, issue  # noqa: E402
 from extracted.runner.sandbox import Limits, Sandbox  # noqa: E402
 
 PROGRAMS = {
@@ -40,6 +42,8 @@ RUNS = {"java": 15}
 DEFAULT_RUNS = 40
 PORT = int(os.environ.get("BENCH_RUNNER_PORT", "8013"))
 THROUGHPUT_SECONDS = 8.0
+# The runner admits callers by identity assertion: the benchmark calls as the monolith does.
+MONOLITH_KEY = keys.generate_private_pem()
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -109,7 +113,8 @@ def wait_for_port(port: int, timeout: float) -> bool:
 
 
 def post(conn: http.client.HTTPConnection, path: str, body: dict) -> dict:
-    conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+    assertion = issue(Identity(), audience="runner", caller="monolith", private_pem=MONOLITH_KEY)
+    conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json", HEADER: assertion})
     response = conn.getresponse()
     data = json.loads(response.read())
     assert response.status == 200, (response.status, data)
@@ -123,6 +128,8 @@ def bench_http() -> dict:
         "SECRET_KEY": "bench-only",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "RUNNER_LANGUAGES": "python",
+        "GATEWAY_ASSERTION_PUBLIC_KEY": keys.public_pem(keys.generate_private_pem()),
+        "SERVICE_ASSERTION_PUBLIC_KEY_MONOLITH": keys.public_pem(MONOLITH_KEY),
         "PYTHONPATH": str(ROOT),
     }
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))

@@ -7,10 +7,15 @@ The assertion is a compact JWT signed with the gateway's Ed25519 key (EdDSA):
 - ``sub`` the PolyCode user id (empty for an anonymous visitor), ``preferred_username``,
   ``email``, ``roles``; ``request_id`` the ``X-Request-ID`` of the call.
 
-A service accepts it only once (the ``jti`` is remembered until it expires), only
-for its own audience, and only if it verifies against a configured public key.
-The gateway issues a new assertion for every upstream attempt, so its own retries
-are never replays.
+A service calling another (``common.identity.service``) issues the same assertion
+with its own key, ``iss`` ``polycode-service:<caller>`` and ``azp`` ``<caller>``.
+
+A service accepts an assertion only once (the ``jti`` is remembered until it
+expires), only for its own audience, and only if it verifies against a key it
+trusts *for that issuer*: the gateway's keys sign only gateway assertions, and a
+calling service's keys only that service's (``SERVICE_ASSERTION_CALLERS``), so no
+service can speak as the gateway or as another service. Every attempt gets a new
+assertion, so retries are never replays.
 """
 
 import base64
@@ -28,6 +33,9 @@ from django.core.exceptions import ImproperlyConfigured
 from common.identity import keys
 
 ISSUER = "polycode-gateway"
+SERVICE_ISSUER_PREFIX = "polycode-service:"
+#: The principal of the gateway's keys in the key ring (services are named).
+GATEWAY = ""
 ALGORITHM = "EdDSA"
 HEADER = "X-PolyCode-Identity"
 META_KEY = "HTTP_X_POLYCODE_IDENTITY"
@@ -57,6 +65,8 @@ class Identity:
     email: str = ""
     roles: tuple[str, ...] = field(default_factory=tuple)
     request_id: str = ""
+    #: The service that called on the user's behalf; empty when the gateway asserted it.
+    caller: str = ""
 
     @property
     def anonymous(self) -> bool:
@@ -70,21 +80,84 @@ class Identity:
 ANONYMOUS = Identity()
 
 
-def _configured(name: str) -> str:
-    pem = getattr(settings, name, "")
-    if pem:
-        return pem
+def _dev_key(name: str, filename: str = keys.DEV_KEY_FILENAME) -> str:
+    """The generated development key standing in for the unset setting ``name``."""
     if not getattr(settings, "GATEWAY_ASSERTION_DEV_KEYS", False):
         raise ImproperlyConfigured(f"{name} must be set (PEM) outside development.")
-    return keys.dev_private_pem(settings.VAR_DIR)
+    return keys.dev_private_pem(settings.VAR_DIR, filename)
+
+
+def _configured(name: str) -> str:
+    return getattr(settings, name, "") or _dev_key(name)
 
 
 def signing_key_pem() -> str:
     return _configured("GATEWAY_ASSERTION_PRIVATE_KEY")
 
 
-def verification_keys() -> dict:
-    return keys.load_public_keys(_configured("GATEWAY_ASSERTION_PUBLIC_KEY"))
+def service_issuer(service: str) -> str:
+    """The ``iss`` of the assertions the service named ``service`` issues for its calls."""
+    return SERVICE_ISSUER_PREFIX + service
+
+
+def _service_name(name: str, setting: str) -> str:
+    if not isinstance(name, str) or not keys.SERVICE_NAME_PATTERN.match(name):
+        raise ImproperlyConfigured(f"{setting}: {name!r} is not a service name.")
+    return name
+
+
+def service_signing_key_pem() -> str:
+    """This service's own key, for the assertions of its calls to other services."""
+    pem = getattr(settings, "SERVICE_ASSERTION_PRIVATE_KEY", "")
+    if pem:
+        return pem
+    me = _service_name(settings.SERVICE_NAME, "SERVICE_NAME")
+    return _dev_key("SERVICE_ASSERTION_PRIVATE_KEY", keys.dev_service_key_filename(me))
+
+
+def accepted_callers() -> tuple[str, ...]:
+    """Services whose own assertions this service accepts (``SERVICE_ASSERTION_CALLERS``)."""
+    names = getattr(settings, "SERVICE_ASSERTION_CALLERS", ()) or ()
+    return tuple(_service_name(name, "SERVICE_ASSERTION_CALLERS") for name in names)
+
+
+def caller_public_pem(service: str) -> str:
+    """The PEM block(s) this service verifies the calling service ``service`` with.
+
+    ``SERVICE_ASSERTION_PUBLIC_KEYS[service]`` (from ``SERVICE_ASSERTION_PUBLIC_KEY_<NAME>``);
+    in development, that service's generated key pair in ``var/``.
+    """
+    pem = (getattr(settings, "SERVICE_ASSERTION_PUBLIC_KEYS", None) or {}).get(service, "")
+    if pem:
+        return pem
+    return _dev_key(f"SERVICE_ASSERTION_PUBLIC_KEY_{service.upper()}", keys.dev_service_key_filename(service))
+
+
+def trusted_keys() -> dict:
+    """Every key this service accepts assertions from: ``{kid: (principal, public key)}``.
+
+    The principal is ``GATEWAY`` for the gateway's keys and the service's name for
+    an accepted caller's. Raises ``ImproperlyConfigured`` when a key is missing
+    outside development, or when one key is trusted for two principals (it could
+    then speak for both).
+    """
+    callers = tuple((name, caller_public_pem(name)) for name in accepted_callers())
+    return _key_ring(_configured("GATEWAY_ASSERTION_PUBLIC_KEY"), callers)
+
+
+@lru_cache(maxsize=8)
+def _key_ring(gateway_pem: str, callers: tuple[tuple[str, str], ...]) -> dict:
+    ring = {kid: (GATEWAY, key) for kid, key in keys.load_public_keys(gateway_pem).items()}
+    for name, pem in callers:
+        for kid, key in keys.load_public_keys(pem).items():
+            if kid in ring:
+                owner = ring[kid][0] or "gateway"
+                raise ImproperlyConfigured(
+                    f"The {name} service's assertion key is also trusted as the {owner}'s key: "
+                    "each issuer needs a key of its own."
+                )
+            ring[kid] = (name, key)
+    return ring
 
 
 def _b64(data: bytes) -> bytes:
@@ -106,18 +179,30 @@ def issue(
     ttl: int = DEFAULT_TTL_SECONDS,
     private_pem: str | None = None,
     now: float | None = None,
+    caller: str = "",
 ) -> str:
     """A signed assertion of ``identity`` for the service named ``audience``.
 
-    A standard JWS (verifiable by any JWT library); built by hand because the
-    gateway signs one per upstream call.
+    Without ``caller``, the gateway's (signed with the gateway's key). With it, the
+    assertion of a call made by the service named ``caller`` on ``identity``'s
+    behalf, signed with that service's key (this service's by default).
+
+    A standard JWS (verifiable by any JWT library); built by hand because one is
+    signed per outgoing call.
     """
     if not 0 < ttl <= MAX_TTL_SECONDS:
         raise ValueError(f"ttl must be within 1..{MAX_TTL_SECONDS} seconds")
-    key, header = _signer(private_pem or signing_key_pem())
+    if not audience:
+        raise ValueError("an assertion needs an audience")
+    if caller:
+        key, header = _signer(private_pem or service_signing_key_pem())
+        issuer = {"iss": service_issuer(caller), "azp": caller}
+    else:
+        key, header = _signer(private_pem or signing_key_pem())
+        issuer = {"iss": ISSUER}
     issued = int(now if now is not None else time.time())
     payload = {
-        "iss": ISSUER,
+        **issuer,
         "aud": audience,
         "iat": issued,
         "exp": issued + ttl,
@@ -135,7 +220,8 @@ def issue(
 def verify(token: str, *, audience: str | None = None, public_keys: dict | None = None) -> Identity:
     """The identity in ``token`` if it is genuine, current, for ``audience`` and unseen.
 
-    Raises ``InvalidAssertion`` with a code naming the reason otherwise.
+    ``public_keys`` (``{kid: key}``) replaces the configured keys with these
+    gateway keys. Raises ``InvalidAssertion`` with a code naming the reason otherwise.
     """
     audience = audience or settings.SERVICE_NAME
     try:
@@ -144,7 +230,11 @@ def verify(token: str, *, audience: str | None = None, public_keys: dict | None 
         raise InvalidAssertion("Malformed identity assertion.") from exc
     if header.get("alg") != ALGORITHM:
         raise InvalidAssertion("Identity assertion has an unexpected algorithm.")
-    key = (public_keys if public_keys is not None else verification_keys()).get(header.get("kid"))
+    if public_keys is not None:
+        ring = {kid: (GATEWAY, key) for kid, key in public_keys.items()}
+    else:
+        ring = trusted_keys()
+    principal, key = ring.get(header.get("kid"), (None, None))
     if key is None:
         raise InvalidAssertion("Identity assertion is signed with an unknown key.")
     try:
@@ -153,7 +243,7 @@ def verify(token: str, *, audience: str | None = None, public_keys: dict | None 
             key,
             algorithms=[ALGORITHM],
             audience=audience,
-            issuer=ISSUER,
+            issuer=ISSUER if principal == GATEWAY else service_issuer(principal),
             leeway=LEEWAY_SECONDS,
             options={"require": ["iss", "aud", "iat", "exp", "jti", "sub"]},
         )
@@ -163,8 +253,12 @@ def verify(token: str, *, audience: str | None = None, public_keys: dict | None 
         raise InvalidAssertion(
             f"Identity assertion is not for {audience}.", code="assertion_wrong_audience"
         ) from exc
+    except jwt.InvalidIssuerError as exc:
+        raise InvalidAssertion("Identity assertion names an issuer other than its key's.") from exc
     except jwt.PyJWTError as exc:
         raise InvalidAssertion("Identity assertion does not verify.") from exc
+    if principal != GATEWAY and claims.get("azp") != principal:
+        raise InvalidAssertion("Identity assertion names a calling service other than its key's.")
     if claims["exp"] - claims["iat"] > MAX_TTL_SECONDS:
         raise InvalidAssertion("Identity assertion lives too long.")
     if claims["iat"] > time.time() + LEEWAY_SECONDS:
@@ -177,6 +271,7 @@ def verify(token: str, *, audience: str | None = None, public_keys: dict | None 
         email=str(claims.get("email") or ""),
         roles=tuple(str(r) for r in roles) if isinstance(roles, list) else (),
         request_id=str(claims.get("request_id") or ""),
+        caller=principal,
     )
 
 

@@ -3,9 +3,12 @@
 The gateway signs with a private key; services verify with the matching public
 key(s). In production both come from the environment
 (``GATEWAY_ASSERTION_PRIVATE_KEY`` on the gateway, ``GATEWAY_ASSERTION_PUBLIC_KEY``
-everywhere else; the latter may hold several PEM blocks during a rotation). For
-development, a key pair is generated once into the shared ``var/`` directory so
-that every process on one machine agrees without configuration.
+everywhere else; the latter may hold several PEM blocks during a rotation). A
+service that calls another signs with its own key the same way
+(``SERVICE_ASSERTION_PRIVATE_KEY``; its callees hold the public half as
+``SERVICE_ASSERTION_PUBLIC_KEY_<NAME>``). For development, each key pair is
+generated once into the shared ``var/`` directory so that every process on one
+machine agrees without configuration.
 """
 
 import hashlib
@@ -18,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 DEV_KEY_FILENAME = "gateway-assertion-ed25519.pem"
+SERVICE_NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _PEM_BLOCK = re.compile(r"-----BEGIN ([A-Z ]+)-----.+?-----END \1-----", re.S)
 
 
@@ -69,14 +73,21 @@ def load_public_keys(pem_text: str) -> dict[str, Ed25519PublicKey]:
     return keys
 
 
-@lru_cache(maxsize=4)
-def dev_private_pem(var_dir: Path) -> str:
-    """The development key pair of this machine, created on first use.
+def dev_service_key_filename(service: str) -> str:
+    """File name, in ``var/``, of the development key pair of the service named ``service``."""
+    if not SERVICE_NAME_PATTERN.match(service):
+        raise ValueError(f"not a service name: {service!r}")
+    return f"service-assertion-{service}-ed25519.pem"
+
+
+@lru_cache(maxsize=16)
+def dev_private_pem(var_dir: Path, filename: str = DEV_KEY_FILENAME) -> str:
+    """A development key pair of this machine (the gateway's by default), created on first use.
 
     Several processes may start at once: the file is written under a temporary
     name and linked into place, so exactly one key wins and all read it.
     """
-    path = Path(var_dir) / DEV_KEY_FILENAME
+    path = Path(var_dir) / filename
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")

@@ -9,16 +9,22 @@
   authentication classes (session, basic), as before the gateway existed.
 
 The verified identity is ``request.gateway_identity`` (``None`` without an
-assertion); the request id is ``request.request_id`` and is echoed back.
+assertion); the request id is ``request.request_id`` and is echoed back. While
+the request is handled, ``current_request`` holds it, so that a call this service
+makes to another one can assert the same user (``common.identity.service``).
 """
+
+import contextvars
 
 from django.conf import settings
 from django.http import JsonResponse
 
 from common.identity import request_ids
-from common.identity.assertion import META_KEY, InvalidAssertion, verify
+from common.identity.assertion import META_KEY, InvalidAssertion, trusted_keys, verify
 
 UNVERIFIED = object()
+
+current_request: contextvars.ContextVar = contextvars.ContextVar("current_request", default=None)
 
 
 def unauthorized(exc: InvalidAssertion) -> JsonResponse:
@@ -45,11 +51,15 @@ def is_exempt(path: str) -> bool:
 class GatewayAssertionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        # A key missing outside development stops the service when it starts,
+        # rather than failing the first request that carries an assertion.
+        trusted_keys()
 
     def __call__(self, request):
         request_id = request_ids.from_header(request.META.get(request_ids.META_KEY))
         request.request_id = request_id
         token = request_ids.current.set(request_id)
+        request_token = current_request.set(request)
         try:
             try:
                 identity = verify_request(request)
@@ -69,4 +79,5 @@ class GatewayAssertionMiddleware:
             response.setdefault(request_ids.HEADER, request_id)
             return response
         finally:
+            current_request.reset(request_token)
             request_ids.current.reset(token)

@@ -6,6 +6,11 @@
   services that own no accounts (runner, mailer, shop);
 - ``local_user``: the service's own account of that username, created on first
   sight (the monolith, which owns accounts).
+
+The other way round, ``IDENTITY_ROLES_RESOLVER`` names the function giving the
+roles of a local account when this service asserts it to another one
+(``common.identity.service``); the default, ``user_roles``, reads them from the
+account's flags.
 """
 
 from dataclasses import dataclass
@@ -74,6 +79,19 @@ def local_user(identity: Identity):
     return user
 
 
+def user_roles(user) -> list[str]:
+    """The roles a user object carries (an ``AssertedUser``'s), else ``staff``/``admin`` from its flags."""
+    own = getattr(user, "roles", None)
+    if own is not None:
+        return sorted(str(role) for role in own)
+    roles = set()
+    if getattr(user, "is_staff", False):
+        roles.add("staff")
+    if getattr(user, "is_superuser", False):
+        roles.add("admin")
+    return sorted(roles)
+
+
 @lru_cache(maxsize=4)
 def _resolver(path: str):
     return import_string(path)
@@ -82,3 +100,8 @@ def _resolver(path: str):
 def resolve_user(identity: Identity):
     path = getattr(settings, "IDENTITY_USER_RESOLVER", "common.identity.users.asserted_user")
     return _resolver(path)(identity)
+
+
+def resolve_roles(user) -> tuple[str, ...]:
+    path = getattr(settings, "IDENTITY_ROLES_RESOLVER", "common.identity.users.user_roles")
+    return tuple(_resolver(path)(user))

@@ -92,6 +92,17 @@ GATEWAY_ASSERTION_PUBLIC_KEY = env.str("GATEWAY_ASSERTION_PUBLIC_KEY", default="
 GATEWAY_ASSERTION_DEV_KEYS = True
 GATEWAY_ASSERTION_EXEMPT_PATHS = env.list("GATEWAY_ASSERTION_EXEMPT_PATHS", default=["/health", "/static/"])
 IDENTITY_REPLAY_CACHE = env.str("IDENTITY_REPLAY_CACHE", default="default")
+# Calls between services (common/identity/README.md): the caller signs its own
+# assertion with SERVICE_ASSERTION_PRIVATE_KEY (a dev key per service in VAR_DIR
+# when empty); the callee accepts those of SERVICE_ASSERTION_CALLERS, each
+# verified with SERVICE_ASSERTION_PUBLIC_KEY_<NAME>.
+SERVICE_ASSERTION_PRIVATE_KEY = env.str("SERVICE_ASSERTION_PRIVATE_KEY", default="", multiline=True)
+SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=[])
+SERVICE_ASSERTION_PUBLIC_KEYS = {
+    name.removeprefix("SERVICE_ASSERTION_PUBLIC_KEY_").lower(): env.str(name, multiline=True)
+    for name in sorted(env.ENVIRON)
+    if name.startswith("SERVICE_ASSERTION_PUBLIC_KEY_")
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

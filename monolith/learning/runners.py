@@ -6,7 +6,8 @@
   execution code that was moved into the runner, and this backend goes away
   once the switch stays on.
 - ``HttpRunner`` (switch on): the runner service's ``POST /api/judge``, found
-  through the service registry.
+  through the service registry, called with the monolith's own identity
+  assertion on behalf of the learner of the current request.
 
 Both translate failures into ``common.errors``: an unknown language is a 400
 naming ``language``; a runner that is down, busy or broken is a 503 with
@@ -19,6 +20,7 @@ import requests
 from django.conf import settings
 
 from common.errors import ServiceError, Unavailable
+from common.identity.service import service_headers
 from monolith.learning.execution import JudgeResult, TestCase, TestOutcome
 
 logger = logging.getLogger(__name__)
@@ -82,7 +84,12 @@ class HttpRunner:
         url = f"{self._url()}/api/judge"
         body = {"language": language, "source": source, "tests": _tests_payload(tests)}
         try:
-            response = self._session.post(url, json=body, timeout=settings.RUNNER_HTTP_TIMEOUT)
+            response = self._session.post(
+                url,
+                json=body,
+                headers=service_headers(audience="runner"),
+                timeout=settings.RUNNER_HTTP_TIMEOUT,
+            )
         except requests.RequestException as exc:
             logger.warning("runner unreachable at %s: %s", url, exc)
             raise Unavailable(DOWN) from exc

@@ -28,6 +28,9 @@ from monolith.identity.conf import (  # noqa: E402
     OAUTH2_PROVIDER,  # noqa: F401
 )
 
+# Roles of an account the monolith asserts when it calls another service (the runner).
+IDENTITY_ROLES_RESOLVER = "monolith.identity.roles.user_roles"
+
 ROOT_URLCONF = "monolith.urls"
 WSGI_APPLICATION = "monolith.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
@@ -63,6 +66,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="PolyCode <no-reply@polyc
 # Calls to the runner service (RUNNER_VIA_SERVICE on): a judge compiles once and
 # runs every test, each bounded by the runner's own limits.
 RUNNER_HTTP_TIMEOUT = env.float("RUNNER_HTTP_TIMEOUT", default=60.0)
+# Purchases forwarded to the shop service (PURCHASE_VIA_SAGA on) wait this long for its 202.
+SHOP_HTTP_TIMEOUT = env.float("SHOP_HTTP_TIMEOUT", default=5.0)
 
 # Team invitations and email verification links stay valid this long.
 INVITATION_TTL_DAYS = env.int("INVITATION_TTL_DAYS", default=7)

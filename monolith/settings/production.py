@@ -7,3 +7,5 @@ from monolith.settings.base import env
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# The monolith signs its calls to the runner with its own key (common/identity/README.md).
+SERVICE_ASSERTION_PRIVATE_KEY = env.str("SERVICE_ASSERTION_PRIVATE_KEY", multiline=True)

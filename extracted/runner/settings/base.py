@@ -2,7 +2,12 @@
 
 The runner is stateless: it keeps no data (Django's auth and sessions are not
 installed; the database Django insists on is an in-memory SQLite), only an
-in-memory cache for idempotency keys.
+in-memory cache for idempotency keys and for the identity assertions it has
+accepted (each is accepted once).
+
+Callers are authenticated by their identity assertion only (common/identity): the
+gateway's, for learners calling ``/api/runner/``, and the monolith's own, for its
+calls on a learner's behalf.
 """
 
 import os
@@ -22,7 +27,12 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "common.identity.middleware.GatewayAssertionMiddleware",
 ]
+
+# Services whose own assertions the runner accepts (each verified with
+# SERVICE_ASSERTION_PUBLIC_KEY_<NAME>); the gateway's are accepted too.
+SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["monolith"])
 
 ROOT_URLCONF = "extracted.runner.urls"
 WSGI_APPLICATION = "extracted.runner.wsgi.application"
@@ -40,9 +50,10 @@ TEMPLATES = [
 
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    # Callers are other services behind the gateway; the service itself is not public.
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # No accounts here: the identity assertion is the only credential. Where it is
+    # required (production), an anonymous visitor of the gateway is refused too.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["common.identity.authentication.GatewayAssertionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["common.identity.permissions.IsAssertedCaller"],
     "UNAUTHENTICATED_USER": None,
     "DEFAULT_PAGINATION_CLASS": None,
     "DEFAULT_FILTER_BACKENDS": [],
