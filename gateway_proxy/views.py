@@ -1,6 +1,7 @@
 """The gateway's own pages: health, the aggregated dashboard API and the migration dashboard."""
 
-from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -47,12 +48,11 @@ def learner_dashboard(request):
     return response
 
 
-def _is_staff(user) -> bool:
-    return user.is_active and user.is_staff
-
-
-@user_passes_test(_is_staff)
+@login_required
 def migration_dashboard(request):
+    if not (request.user.is_active and request.user.is_staff):
+        # Signed in but not staff: sending them to log in again would loop.
+        raise PermissionDenied
     traffic.flush()
     shadow_stats = selectors.shadow_by_route()
     routes = [{"route": route, "shadow": shadow_stats.get(route.prefix)} for route in selectors.route_list()]

@@ -65,7 +65,7 @@ OIDC_ACCEPTED_AUDIENCES = env.list("OIDC_ACCEPTED_AUDIENCES", default=[OIDC_RP_C
 # A JWKS is fetched again for an unknown kid at most this often.
 OIDC_JWKS_MIN_REFRESH_SECONDS = env.float("OIDC_JWKS_MIN_REFRESH_SECONDS", default=10.0)
 LOGIN_URL = "/oidc/authenticate/"
-LOGIN_REDIRECT_URL = env.str("GATEWAY_LOGIN_REDIRECT_URL", default="/gateway/dashboard/")
+LOGIN_REDIRECT_URL = env.str("GATEWAY_LOGIN_REDIRECT_URL", default="/")
 LOGIN_REDIRECT_URL_FAILURE = "/gateway/login-failed/"
 LOGOUT_REDIRECT_URL = "/"
 

@@ -97,13 +97,15 @@ def test_the_migration_dashboard_shows_modes_traffic_mismatches_and_the_audit_lo
 
 
 def test_the_migration_dashboard_is_for_staff_only(client, db):
+    anonymous = client.get("/gateway/dashboard/")
     learner = get_user_model().objects.create_user("ada")
     client.force_login(learner)
 
-    response = client.get("/gateway/dashboard/")
+    signed_in = client.get("/gateway/dashboard/")
 
-    assert response.status_code == 302
-    assert response["Location"].startswith("/oidc/authenticate/")
+    assert anonymous.status_code == 302
+    assert anonymous["Location"].startswith("/oidc/authenticate/")
+    assert signed_in.status_code == 403
 
 
 def test_the_front_page_is_served_by_the_gateway_and_offers_to_log_in(gateway, db):
