@@ -7,7 +7,7 @@ one module per domain (``contracts.mail``, later ``contracts.shop``…) holds
 the payloads and registers them.
 """
 
-from contracts import mail
+from contracts import mail, shop
 from contracts.messages import (
     ContractError,
     Envelope,
@@ -28,5 +28,6 @@ __all__ = [
     "mail",
     "parse",
     "registered",
+    "shop",
     "spec_for",
 ]

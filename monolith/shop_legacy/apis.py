@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from common.api.pagination import PageNumberPagination
 from monolith.shop_legacy.models import Item, Purchase
+from monolith.shop_legacy.saga import ShopOrder
 from monolith.shop_legacy.selectors import hint_text_for, item_get, item_list, purchase_get, purchase_list
 from monolith.shop_legacy.services import purchase_create
 
@@ -106,7 +107,14 @@ class PurchaseListCreateApi(APIView):
     def post(self, request: Request) -> Response:
         data = self.PurchaseCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        purchase, created = purchase_create(user=request.user, item_id=data.validated_data["item_id"])
+        purchase, created = purchase_create(
+            user=request.user,
+            item_id=data.validated_data["item_id"],
+            idempotency_key=request.headers.get("Idempotency-Key"),
+        )
+        if isinstance(purchase, ShopOrder):
+            # purchase_via_saga: the shop service's answer (202 and the order), passed through.
+            return Response(purchase.body, status=purchase.status)
         return Response(
             ShopPurchaseOutputSerializer(purchase).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from common.errors import Conflict, ServiceError, Unavailable
+from common.errors import Conflict, ServiceError
 from monolith import flags
 from monolith.accounts.models import User
 from monolith.accounts.services.wallet import wallet_debit
@@ -21,6 +21,7 @@ from monolith.learning.models import Content
 from monolith.learning.selectors import visible_modules_q
 from monolith.learning.services import validator_unlock
 from monolith.shop_legacy.models import Item, Purchase
+from monolith.shop_legacy.saga import ShopOrder, purchase_forward
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +37,9 @@ def purchase_debit_reference(*, user_id: int, item_id: int) -> str:
 
 
 @transaction.atomic
-def purchase_create(*, user: User, item_id: int) -> tuple[Purchase, bool]:
+def purchase_create(
+    *, user: User, item_id: int, idempotency_key: str | None = None
+) -> tuple[Purchase | ShopOrder, bool]:
     """Buy item ``item_id`` for ``user``; returns the purchase and whether it is new.
 
     Buying an item the user already owns returns the existing purchase with
@@ -44,13 +47,13 @@ def purchase_create(*, user: User, item_id: int) -> tuple[Purchase, bool]:
     item, ``Conflict`` (409, ``item_inactive`` / ``out_of_stock``) when it
     cannot be sold, and ``InsufficientPoints`` (409) when the wallet is short;
     nothing is changed in those cases.
+
+    With the ``purchase_via_saga`` switch on, the purchase is forwarded to the
+    shop service, which runs it as a saga: the result is then the shop's
+    ``ShopOrder`` (202 and the order to follow); nothing is written here.
     """
     if flags.is_on(flags.PURCHASE_VIA_SAGA):
-        # The saga through the shop service plugs in here; until it does, refuse
-        # rather than silently keep selling through the legacy path.
-        raise Unavailable(
-            "Purchases through the shop service are not available yet.", code="purchase_unavailable"
-        )
+        return purchase_forward(user=user, item_id=item_id, idempotency_key=idempotency_key), True
     return _purchase_create_locally(user=user, item_id=item_id)
 
 

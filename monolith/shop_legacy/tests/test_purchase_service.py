@@ -169,7 +169,15 @@ def test_rebuying_after_a_purchase_row_was_lost_reuses_the_debit_instead_of_char
     assert LedgerEntry.objects.filter(amount__lt=0).count() == 1
 
 
-def test_purchases_are_refused_while_the_saga_switch_is_on_and_its_path_is_not_wired(learner, fund):
+def test_with_the_saga_switch_on_and_the_shop_unreachable_nothing_is_bought_here(learner, fund, monkeypatch):
+    import requests
+
+    from monolith.shop_legacy import saga
+
+    def unreachable(*args, **kwargs):
+        raise requests.ConnectionError("connection refused")
+
+    monkeypatch.setattr(saga._session, "post", unreachable)
     fund(learner, 30)
     item = ItemFactory(cost=10)
 

@@ -1,0 +1,97 @@
+"""Fixtures of the shop's tests: the saga's real stack (RabbitMQ vhost, account side, workers)."""
+
+from pathlib import Path
+
+import pytest
+
+from common.messaging.fixtures import rabbitmq, smtp, smtp_server  # noqa: F401 - fixtures
+from common.messaging.testing import database_url
+from extracted.shop.testing import AccountSide, relay_process, worker_process
+
+LOG_DIR = Path(__file__).resolve().parents[2] / "var" / "test-logs"
+
+
+@pytest.fixture(scope="session")
+def account_side(django_db_setup, django_db_blocker):
+    """The monolith's own database for this run (``<shop test db>_account``), migrated."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the saga's account side runs on PostgreSQL (set DATABASE_URL)")
+    url = database_url(connection.settings_dict)
+    side = AccountSide(url, f"{connection.settings_dict['NAME']}_account").create()
+    yield side
+    side.drop()
+
+
+class SagaStack:
+    """The processes of the saga besides the shop web (the test process itself)."""
+
+    def __init__(self, *, vhost, account, shop_db_url: str):
+        self.vhost, self.account = vhost, account
+        common = {"BROKER_URL": vhost.url, "MESSAGING_DELIVERY_LIMIT": "20"}
+        self.shop_env = {
+            **common,
+            "DJANGO_SETTINGS_MODULE": "extracted.shop.settings.test",
+            "POLYCODE_SERVICE": "shop",
+            "POLYCODE_ENV": "test",
+            "SHOP_DATABASE_URL": shop_db_url,
+            "SHOP_SWEEP_INTERVAL": "0.3",
+        }
+        self.account_env = {**common, **account.env, "POLYCODE_SERVICE": "monolith"}
+        self.account_worker = worker_process(
+            app="monolith.worker",
+            queue="account",
+            env=self.account_env,
+            log_path=LOG_DIR / "shop-account-worker.log",
+            name="account",
+        )
+        self.shop_worker = worker_process(
+            app="extracted.shop.worker",
+            queue="shop",
+            env=self.shop_env,
+            log_path=LOG_DIR / "shop-worker.log",
+            name="shop",
+        )
+        self.account_relay = relay_process(
+            service_env=self.account_env, log_path=LOG_DIR / "shop-account-relay.log", name="account-relay"
+        )
+        self.shop_relay = relay_process(
+            service_env=self.shop_env, log_path=LOG_DIR / "shop-relay.log", name="shop-relay"
+        )
+
+    def start(self):
+        self.account_relay.start()
+        self.shop_relay.start()
+        self.account_worker.start()
+        self.shop_worker.start()
+        return self
+
+    def ensure_running(self):
+        for process in (self.account_relay, self.shop_relay, self.account_worker, self.shop_worker):
+            if not process.alive:
+                process.start()
+
+    def stop(self):
+        for process in (self.shop_worker, self.account_worker, self.shop_relay, self.account_relay):
+            process.stop()
+
+
+@pytest.fixture(scope="session")
+def saga_stack(rabbitmq, account_side, django_db_setup):  # noqa: F811 - fixtures
+    from django.db import connection
+
+    stack = SagaStack(
+        vhost=rabbitmq, account=account_side, shop_db_url=database_url(connection.settings_dict)
+    )
+    stack.start()
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture
+def stack(saga_stack, settings):
+    """The running saga stack; every process is restarted if a previous test stopped it."""
+    saga_stack.ensure_running()
+    settings.OUTBOX_FAST_PATH = True
+    return saga_stack

@@ -1,0 +1,51 @@
+"""Shop service settings shared by every environment."""
+
+from common.settings.base import *  # noqa: F403
+from common.settings.base import DJANGO_APPS, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS, env, sqlite_default
+
+SERVICE_NAME = "shop"
+
+INSTALLED_APPS = [
+    *DJANGO_APPS,
+    *THIRD_PARTY_APPS,
+    "common.messaging",
+    "extracted.shop.store",
+]
+
+ROOT_URLCONF = "extracted.shop.urls"
+WSGI_APPLICATION = "extracted.shop.wsgi.application"
+
+# The shop's own database: SHOP_DATABASE_URL, else var/shop.sqlite3. Never the
+# monolith's DATABASE_URL, so one shell can configure every service (database per service).
+DATABASES = {"default": env.db("SHOP_DATABASE_URL", default=sqlite_default("shop"))}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # Web, worker and relay write the same file: take the write lock when a
+    # transaction begins and wait for it instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
+
+# Users are the ones the gateway asserts; the shop owns no accounts.
+IDENTITY_USER_RESOLVER = "common.identity.users.asserted_user"
+# The monolith forwards purchases made on its legacy endpoint (PURCHASE_VIA_SAGA on) on the buyer's behalf.
+SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["monolith"])
+
+# Broker: the saga's commands go to queue "account", replies come back on queue "shop".
+BROKER_URL = env("BROKER_URL", default="filesystem://")
+MESSAGING_MAX_ATTEMPTS = env.int("SHOP_MAX_ATTEMPTS", default=8)
+
+#: A pending order with no answer from account after this many seconds is compensated.
+SHOP_SAGA_TIMEOUT = env.float("SHOP_SAGA_TIMEOUT", default=10.0)
+#: How often the worker's sweeper looks for timed-out orders (0: no sweeper thread).
+SHOP_SWEEP_INTERVAL = env.float("SHOP_SWEEP_INTERVAL", default=1.0)
+#: Longest ``?wait=`` a status request may ask for, in seconds.
+SHOP_MAX_WAIT = env.float("SHOP_MAX_WAIT", default=5.0)
+#: Public address of the platform, for links in receipts.
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
+
+SPECTACULAR_SETTINGS = {
+    **SPECTACULAR_SETTINGS,
+    "TITLE": "PolyCode shop API",
+    "DESCRIPTION": "Items learners buy with polypoints, and orders run as a saga with account.",
+}

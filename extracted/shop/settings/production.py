@@ -1,0 +1,12 @@
+"""Production: every secret and server comes from the environment, none has a default."""
+# ruff: noqa: I001 - the production hardening must come after, and override, the dev defaults
+
+from extracted.shop.settings.base import *  # noqa: F403
+from common.settings.production import *  # noqa: F403
+from extracted.shop.settings.base import env
+
+DATABASES = {"default": env.db("SHOP_DATABASE_URL")}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+BROKER_URL = env("BROKER_URL")
+SITE_URL = env("SITE_URL")

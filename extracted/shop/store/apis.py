@@ -1,0 +1,185 @@
+"""Shop API (``/api/v1/shop/``): thin views over services and selectors."""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.api.pagination import PageNumberPagination
+from common.errors import ServiceError
+from extracted.shop.store.models import Item, Order
+from extracted.shop.store.selectors import (
+    hint_text_for,
+    item_get,
+    item_list,
+    order_get,
+    order_is_owned,
+    order_list,
+)
+from extracted.shop.store.services import buyer_id, order_place
+
+MAX_ID = 2**63 - 1
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+class IdempotencyKeyRequired(ServiceError):
+    status = 422
+    code = "idempotency_key_required"
+
+
+class WaitSerializer(serializers.Serializer):
+    wait = serializers.FloatField(
+        required=False,
+        min_value=0,
+        default=0,
+        help_text="Seconds to wait for a pending order to end before answering (capped by the service).",
+    )
+
+    @property
+    def seconds(self) -> float:
+        return min(self.validated_data["wait"], float(settings.SHOP_MAX_WAIT))
+
+
+def _paginated(*, request: Request, view: APIView, queryset, serializer_class) -> Response:
+    paginator = view.pagination_class()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+class ItemOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    exercise = serializers.IntegerField(source="exercise_id")
+    validator = serializers.IntegerField(source="validator_id", allow_null=True)
+    title = serializers.CharField()
+    cost = serializers.IntegerField()
+    stock = serializers.IntegerField(allow_null=True, help_text="Units left; null means unlimited.")
+    owned = serializers.BooleanField()
+    hint_text = serializers.SerializerMethodField(help_text="The hint, once bought; null until then.")
+
+    def get_hint_text(self, item: Item) -> str | None:
+        return hint_text_for(item=item, owned=item.owned)
+
+
+class OrderOutputSerializer(serializers.Serializer):
+    class OrderItemSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        kind = serializers.CharField()
+        exercise = serializers.IntegerField(source="exercise_id")
+        validator = serializers.IntegerField(source="validator_id", allow_null=True)
+        title = serializers.CharField()
+
+    id = serializers.UUIDField()
+    item = OrderItemSerializer()
+    price = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=Order.State.choices)
+    reason_code = serializers.CharField(help_text="Why a rejected order was rejected; empty otherwise.")
+    reason = serializers.CharField(help_text="The same, in words a learner can read.")
+    hint_text = serializers.SerializerMethodField()
+    status_url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+
+    def get_hint_text(self, order: Order) -> str | None:
+        return hint_text_for(item=order.item, owned=order_is_owned(order=order))
+
+    def get_status_url(self, order: Order) -> str:
+        return f"/api/v1/shop/orders/{order.id}"
+
+
+class ItemListApi(APIView):
+    pagination_class = PageNumberPagination
+
+    class FilterSerializer(serializers.Serializer):
+        exercise = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+        kind = serializers.ChoiceField(choices=Item.Kind.choices, required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=ItemOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        items = item_list(
+            user_id=buyer_id(request.user),
+            exercise_id=filters.validated_data.get("exercise"),
+            kind=filters.validated_data.get("kind"),
+        )
+        return _paginated(request=request, view=self, queryset=items, serializer_class=ItemOutputSerializer)
+
+
+class ItemDetailApi(APIView):
+    @extend_schema(responses=ItemOutputSerializer)
+    def get(self, request: Request, item_id: int) -> Response:
+        item = item_get(user_id=buyer_id(request.user), item_id=item_id)
+        return Response(ItemOutputSerializer(item).data)
+
+
+class PurchaseListCreateApi(APIView):
+    pagination_class = PageNumberPagination
+
+    class InputSerializer(serializers.Serializer):
+        item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+    @extend_schema(
+        responses=OrderOutputSerializer(many=True),
+        description="The learner's orders, newest first (as the legacy shop's purchase list).",
+    )
+    def get(self, request: Request) -> Response:
+        orders = order_list(user_id=buyer_id(request.user))
+        return _paginated(request=request, view=self, queryset=orders, serializer_class=OrderOutputSerializer)
+
+    @extend_schema(
+        request=InputSerializer,
+        parameters=[
+            OpenApiParameter(IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True),
+            WaitSerializer,
+        ],
+        responses={202: OrderOutputSerializer, 200: OrderOutputSerializer},
+        description=(
+            "Start a purchase: 202 with the new order (follow `status_url`); 200 with the existing "
+            "order when the same Idempotency-Key is sent again or the item is already owned."
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        key = (request.headers.get(IDEMPOTENCY_HEADER) or "").strip()
+        if not key or len(key) > 200:
+            raise IdempotencyKeyRequired(
+                "An Idempotency-Key header (1 to 200 characters) is required.", field=IDEMPOTENCY_HEADER
+            )
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        wait = WaitSerializer(data=request.query_params)
+        wait.is_valid(raise_exception=True)
+        order, created = order_place(
+            user=request.user,
+            item_id=data.validated_data["item_id"],
+            idempotency_key=key,
+            correlation_id=getattr(request, "request_id", None),
+        )
+        if wait.seconds and not order.is_terminal:
+            order = order_get(user_id=order.user_id, order_id=order.id, wait=wait.seconds)
+        response = Response(
+            OrderOutputSerializer(order).data,
+            status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
+        )
+        response["Location"] = f"/api/v1/shop/orders/{order.id}"
+        return response
+
+
+class OrderListApi(APIView):
+    pagination_class = PageNumberPagination
+
+    @extend_schema(responses=OrderOutputSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        orders = order_list(user_id=buyer_id(request.user))
+        return _paginated(request=request, view=self, queryset=orders, serializer_class=OrderOutputSerializer)
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(parameters=[WaitSerializer], responses=OrderOutputSerializer)
+    def get(self, request: Request, order_id) -> Response:
+        wait = WaitSerializer(data=request.query_params)
+        wait.is_valid(raise_exception=True)
+        order = order_get(user_id=buyer_id(request.user), order_id=order_id, wait=wait.seconds)
+        return Response(OrderOutputSerializer(order).data)

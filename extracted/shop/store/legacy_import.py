@@ -1,0 +1,128 @@
+"""Copy the monolith's legacy shop into the shop's database (the extraction's data migration).
+
+Input: the JSON document of ``manage.py export_legacy_shop`` on the monolith
+(``contracts.shop.LegacyShopExport``). Items are matched by ``legacy_id`` and
+purchases by ``legacy_purchase_id``: an item or purchase already imported is
+left as it is, so running the import again changes nothing (and never resets the
+stock of an item the shop has been selling since). Purchases become completed
+orders at the price paid.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils.dateparse import parse_datetime
+
+from contracts.shop import LegacyShopExport
+from extracted.shop.store.models import Item, Order
+
+
+@dataclass
+class ImportReport:
+    items_created: int = 0
+    items_existing: int = 0
+    orders_created: int = 0
+    orders_existing: int = 0
+    #: Per legacy item id: (legacy purchases, legacy points, imported orders, imported points,
+    #: legacy stock, shop stock).
+    per_item: dict[int, tuple] = field(default_factory=dict)
+    mismatches: list[str] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+class _DryRun(Exception):
+    pass
+
+
+def legacy_shop_import(*, document: LegacyShopExport, dry_run: bool = False) -> ImportReport:
+    """Import ``document``; with ``dry_run`` everything is done, verified, then rolled back."""
+    report = ImportReport(dry_run=dry_run)
+    try:
+        with transaction.atomic():
+            _import(document, report)
+            _verify(document, report)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return report
+
+
+def _import(document: LegacyShopExport, report: ImportReport) -> None:
+    by_legacy_id = {item.legacy_id: item for item in Item.objects.filter(legacy_id__isnull=False)}
+    for legacy in document.items:
+        if legacy.id in by_legacy_id:
+            report.items_existing += 1
+            continue
+        by_legacy_id[legacy.id] = Item.objects.create(
+            legacy_id=legacy.id,
+            kind=legacy.kind,
+            exercise_id=legacy.exercise_id,
+            validator_id=legacy.validator_id,
+            title=legacy.title,
+            hint_text=legacy.hint_text,
+            cost=legacy.cost,
+            stock=legacy.stock,
+            is_active=legacy.is_active,
+        )
+        report.items_created += 1
+    imported = set(
+        Order.objects.filter(legacy_purchase_id__isnull=False).values_list("legacy_purchase_id", flat=True)
+    )
+    for purchase in document.purchases:
+        if purchase.id in imported:
+            report.orders_existing += 1
+            continue
+        bought_at = parse_datetime(purchase.created_at)
+        Order.objects.create(
+            user_id=purchase.user_id,
+            item=by_legacy_id[purchase.item_id],
+            price=purchase.price_paid,
+            state=Order.State.COMPLETED,
+            idempotency_key=f"legacy:{purchase.id}",
+            legacy_purchase_id=purchase.id,
+            completed_at=bought_at,
+        )
+        report.orders_created += 1
+    # Keep the purchase dates of the history (created_at is set on insert).
+    for purchase in document.purchases:
+        Order.objects.filter(legacy_purchase_id=purchase.id).update(
+            created_at=parse_datetime(purchase.created_at)
+        )
+
+
+def _verify(document: LegacyShopExport, report: ImportReport) -> None:
+    legacy_counts = defaultdict(lambda: [0, 0])
+    for purchase in document.purchases:
+        legacy_counts[purchase.item_id][0] += 1
+        legacy_counts[purchase.item_id][1] += purchase.price_paid
+    shop = {
+        row["item__legacy_id"]: (row["n"], row["points"] or 0)
+        for row in Order.objects.filter(legacy_purchase_id__isnull=False, state=Order.State.COMPLETED)
+        .values("item__legacy_id")
+        .annotate(n=Count("id"), points=Sum("price"))
+    }
+    stock = dict(Item.objects.filter(legacy_id__isnull=False).values_list("legacy_id", "stock"))
+    for legacy in document.items:
+        count, points = legacy_counts[legacy.id]
+        got_count, got_points = shop.get(legacy.id, (0, 0))
+        report.per_item[legacy.id] = (
+            count,
+            points,
+            got_count,
+            got_points,
+            legacy.stock,
+            stock.get(legacy.id),
+        )
+        if (count, points) != (got_count, got_points):
+            report.mismatches.append(
+                f"item {legacy.id}: legacy {count} purchase(s)/{points} pts, shop {got_count}/{got_points}"
+            )
+        if legacy.id not in stock:
+            report.mismatches.append(f"item {legacy.id}: missing in the shop")

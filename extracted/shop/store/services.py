@@ -1,0 +1,314 @@
+"""Shop writes: placing an order and running its saga with account.
+
+The shop orchestrates the purchase saga. Each step is one local transaction
+that changes the order and writes the next command (or event) to the outbox,
+so a step and its message commit together or not at all:
+
+1. ``order_place`` — reserve one unit of stock (item row locked), create the
+   order ``pending`` and command account to debit the wallet.
+2. ``order_debit_replied`` — on ``debited``: complete (the reservation is
+   kept, ``purchase.completed`` and the receipt mail are published); on a
+   refusal: reject and release the stock. A ``debited`` reply for an order
+   that was already rejected (it timed out meanwhile) is answered by a refund.
+3. ``orders_expire`` — the sweeper: a pending order past its deadline is
+   rejected, its stock released and a refund commanded (account refunds only
+   what the debit step took, so a refund of a debit that never ran moves nothing).
+
+Every step is idempotent: replies are recorded in the inbox, and a step
+refuses a transition from the wrong state.
+"""
+
+import logging
+from datetime import timedelta
+from uuid import UUID, uuid4
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+import contracts
+from common.errors import Conflict, ServiceError
+from common.messaging.services import inbox_record, outbox_publish
+from contracts.mail import MAIL_REQUESTED_V1
+from contracts.shop import (
+    ACCOUNT_DEBIT_REQUESTED_V1,
+    ACCOUNT_REFUND_REQUESTED_V1,
+    PURCHASE_COMPLETED_V1,
+    SHOP_DEBIT_REPLIED_V1,
+    SHOP_REFUND_REPLIED_V1,
+)
+from extracted.shop.store.models import Item, Order, StockReservation
+from extracted.shop.store.selectors import order_channel
+
+logger = logging.getLogger(__name__)
+
+PRODUCER = "shop"
+
+REASONS = {
+    Order.Reason.INSUFFICIENT_POINTS: "You do not have enough polypoints for this item.",
+    Order.Reason.OUT_OF_STOCK: "This item is out of stock.",
+    Order.Reason.TIMED_OUT: "The purchase could not be confirmed in time; nothing was charged.",
+    Order.Reason.FAILED: "The purchase could not be completed; nothing was charged.",
+}
+
+
+class ItemNotFound(ServiceError):
+    status = 400
+    code = "item_not_found"
+
+
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+
+
+def buyer_id(user) -> int:
+    try:
+        user_id = int(user.id)
+    except (TypeError, ValueError):
+        raise ServiceError("Only PolyCode accounts can buy items.", code="not_a_learner") from None
+    if user_id < 1:
+        raise ServiceError("Only PolyCode accounts can buy items.", code="not_a_learner")
+    return user_id
+
+
+@transaction.atomic
+def order_place(
+    *, user, item_id: int, idempotency_key: str, correlation_id: str | None = None
+) -> tuple[Order, bool]:
+    """Start buying ``item_id`` for ``user``; returns the order and whether it is new.
+
+    The same ``idempotency_key`` with the same item returns the order it made;
+    with another item it is refused (409, ``idempotency_key_reused``). An item
+    the user already owns, or is already buying, returns that order: nothing
+    is charged twice. Raises ``ItemNotFound`` (400) for an unknown item and
+    ``Conflict`` (409, ``item_inactive``) for one no longer sold; nothing is
+    changed then. An item out of stock gives a new order, already ``rejected``.
+    """
+    user_id = buyer_id(user)
+    existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        if existing.item_id != item_id:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
+            )
+        return existing, False
+
+    # The item row lock serialises the purchases of this item: stock is checked
+    # and taken by one buyer at a time, and a user's second purchase sees the first.
+    item = Item.objects.select_for_update().filter(pk=item_id).first()
+    if item is None:
+        raise ItemNotFound("No item with this id.", field="item_id")
+    live = Order.objects.filter(
+        user_id=user_id, item=item, state__in=[Order.State.PENDING, Order.State.COMPLETED]
+    ).first()
+    if live is not None:
+        return live, False
+    if not item.is_active:
+        raise Conflict("This item is no longer sold.", field="item_id", code="item_inactive")
+
+    now = timezone.now()
+    order = Order(
+        user_id=user_id,
+        username=(getattr(user, "username", "") or "")[:150],
+        email=getattr(user, "email", "") or "",
+        item=item,
+        price=item.cost,
+        idempotency_key=idempotency_key,
+        deadline=now + timedelta(seconds=float(settings.SHOP_SAGA_TIMEOUT)),
+    )
+    if item.stock is not None and item.stock <= 0:
+        order.state = Order.State.REJECTED
+        order.reason_code = Order.Reason.OUT_OF_STOCK
+        order.reason = REASONS[Order.Reason.OUT_OF_STOCK]
+        order.save()
+        logger.info("shop.order rejected id=%s item=%s reason=out_of_stock", order.id, item.id)
+        return order, True
+
+    order.save()
+    if item.stock is not None:
+        item.stock -= 1
+        item.save(update_fields=["stock", "updated_at"])
+        StockReservation.objects.create(order=order, item=item)
+    outbox_publish(
+        message=contracts.build(
+            ACCOUNT_DEBIT_REQUESTED_V1,
+            {
+                "order_id": str(order.id),
+                "step_id": order.debit_step_id,
+                "user_id": user_id,
+                "amount": order.price,
+                "reason": f"Shop: {item.title}"[:200],
+            },
+            producer=PRODUCER,
+            correlation_id=correlation_id or str(order.id),
+        )
+    )
+    logger.info("shop.order placed id=%s user=%s item=%s price=%s", order.id, user_id, item.id, order.price)
+    return order, True
+
+
+def _release_stock(order: Order) -> None:
+    released = StockReservation.objects.filter(order=order, state=StockReservation.State.HELD).update(
+        state=StockReservation.State.RELEASED, updated_at=timezone.now()
+    )
+    if released:
+        Item.objects.filter(pk=order.item_id).update(stock=F("stock") + 1, updated_at=timezone.now())
+
+
+def _request_refund(order: Order, *, reason: str, causation_id: UUID | None = None) -> None:
+    if order.refund != Order.Refund.REFUNDED:
+        order.refund = Order.Refund.REQUESTED
+    outbox_publish(
+        message=contracts.build(
+            ACCOUNT_REFUND_REQUESTED_V1,
+            {
+                "order_id": str(order.id),
+                "step_id": order.refund_step_id,
+                "debit_step_id": order.debit_step_id,
+                "user_id": order.user_id,
+                "reason": reason[:200],
+            },
+            producer=PRODUCER,
+            correlation_id=str(order.id),
+            causation_id=causation_id,
+        )
+    )
+
+
+def _announce_end(order: Order) -> None:
+    """Wake the status requests waiting for this order, once the transaction commits."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, '')", [order_channel(order.id)])
+
+
+def _reject(order: Order, *, code: str, detail: str = "") -> None:
+    _announce_end(order)
+    order.state = Order.State.REJECTED
+    order.reason_code = code
+    order.reason = REASONS[code]
+    _release_stock(order)
+    logger.info("shop.order rejected id=%s reason=%s %s", order.id, code, detail)
+
+
+def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
+    _announce_end(order)
+    order.state = Order.State.COMPLETED
+    order.completed_at = timezone.now()
+    order.balance_after = balance
+    StockReservation.objects.filter(order=order, state=StockReservation.State.HELD).update(
+        state=StockReservation.State.COMMITTED, updated_at=timezone.now()
+    )
+    item = order.item
+    outbox_publish(
+        message=contracts.build(
+            PURCHASE_COMPLETED_V1,
+            {
+                "order_id": str(order.id),
+                "user_id": order.user_id,
+                "item_id": item.id,
+                "kind": item.kind,
+                "exercise_id": item.exercise_id,
+                "validator_id": item.validator_id,
+                "price": order.price,
+            },
+            producer=PRODUCER,
+            correlation_id=str(order.id),
+            causation_id=causation_id,
+        )
+    )
+    if order.email and order.username:
+        outbox_publish(
+            message=contracts.build(
+                MAIL_REQUESTED_V1,
+                {
+                    "to": order.email,
+                    "language": "en",
+                    "kind": "purchase_receipt",
+                    "context": {
+                        "username": order.username,
+                        "order_reference": str(order.id),
+                        "item_name": item.title,
+                        "quantity": 1,
+                        "total_points": order.price,
+                        "balance_points": max(balance or 0, 0),
+                        "order_url": f"{settings.SITE_URL.rstrip('/')}/api/v1/shop/orders/{order.id}",
+                    },
+                },
+                producer=PRODUCER,
+                correlation_id=str(order.id),
+                causation_id=causation_id,
+            )
+        )
+    logger.info("shop.order completed id=%s", order.id)
+
+
+@transaction.atomic
+def order_debit_replied(*, message: contracts.Message) -> str:
+    """Apply account's answer to a debit command; returns what was done (for logs and tests)."""
+    if not inbox_record(message_id=message.id, message_type=SHOP_DEBIT_REPLIED_V1.type):
+        return "duplicate"
+    reply = message.payload
+    order = Order.objects.select_for_update().select_related("item").filter(pk=reply.order_id).first()
+    if order is None:
+        logger.warning("shop.reply_for_unknown_order id=%s", reply.order_id)
+        return "unknown_order"
+    if reply.outcome == "debited":
+        if order.state == Order.State.PENDING:
+            _complete(order, balance=reply.balance, causation_id=message.id)
+            order.save()
+            return "completed"
+        if order.state == Order.State.REJECTED:
+            # The debit ran after the order was given up (timed out): give the points back.
+            _request_refund(
+                order, reason="Debit arrived after the order was rejected", causation_id=message.id
+            )
+            order.save(update_fields=["refund", "updated_at"])
+            return "refund_requested"
+        return "ignored"
+    if order.state != Order.State.PENDING:
+        return "ignored"
+    code = Order.Reason.INSUFFICIENT_POINTS if reply.outcome == "insufficient_points" else Order.Reason.FAILED
+    _reject(order, code=code, detail=reply.detail)
+    order.save()
+    return "rejected"
+
+
+@transaction.atomic
+def order_refund_replied(*, message: contracts.Message) -> str:
+    """Record account's answer to a refund command."""
+    if not inbox_record(message_id=message.id, message_type=SHOP_REFUND_REPLIED_V1.type):
+        return "duplicate"
+    reply = message.payload
+    order = Order.objects.select_for_update().filter(pk=reply.order_id).first()
+    if order is None:
+        return "unknown_order"
+    # A refund that moved points is final; an earlier "nothing to refund" never overrides it.
+    if order.refund != Order.Refund.REFUNDED:
+        order.refund = reply.outcome
+        order.save(update_fields=["refund", "updated_at"])
+    return reply.outcome
+
+
+def orders_expire(*, now=None, limit: int = 200) -> int:
+    """Compensate pending orders past their deadline; returns how many were rejected.
+
+    Several sweepers may run: each takes its orders with ``SKIP LOCKED``.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        orders = list(
+            Order.objects.select_for_update(skip_locked=True)
+            .filter(state=Order.State.PENDING, deadline__lt=now)
+            .order_by("deadline")[:limit]
+        )
+        for order in orders:
+            _reject(order, code=Order.Reason.TIMED_OUT)
+            _request_refund(order, reason="Order timed out")
+            order.save()
+    return len(orders)
+
+
+def new_idempotency_key() -> str:
+    return uuid4().hex

@@ -1,0 +1,137 @@
+"""Each saga step on its own: transitions, compensations, and replies delivered twice."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+import contracts
+from common.messaging.models import OutboxMessage
+from contracts.shop import SHOP_DEBIT_REPLIED_V1, SHOP_REFUND_REPLIED_V1
+from extracted.shop.store import services
+from extracted.shop.store.models import Item, Order, StockReservation
+from extracted.shop.store.tests.factories import HintItemFactory, ValidatorItemFactory
+from extracted.shop.store.tests.helpers import Learner
+
+pytestmark = pytest.mark.django_db
+
+ADA = Learner(id=7, username="ada", email="ada@example.com")
+
+
+@pytest.fixture(autouse=True)
+def _no_broker(settings):
+    settings.OUTBOX_FAST_PATH = False
+
+
+def _place(item, key="k"):
+    order, created = services.order_place(user=ADA, item_id=item.id, idempotency_key=key)
+    assert created
+    return order
+
+
+def _debit_reply(order, outcome="debited", balance=70):
+    return contracts.build(
+        SHOP_DEBIT_REPLIED_V1,
+        {"order_id": str(order.id), "step_id": order.debit_step_id, "outcome": outcome, "balance": balance},
+        producer="monolith",
+    )
+
+
+def _types():
+    return sorted(OutboxMessage.objects.values_list("type", flat=True))
+
+
+def test_a_debited_reply_completes_the_order_and_publishes_the_event_and_the_receipt():
+    item = ValidatorItemFactory(cost=30, stock=2)
+    order = _place(item)
+
+    assert services.order_debit_replied(message=_debit_reply(order)) == "completed"
+
+    order.refresh_from_db()
+    assert order.state == Order.State.COMPLETED
+    assert order.balance_after == 70
+    assert order.reservation.state == StockReservation.State.COMMITTED
+    assert Item.objects.get(pk=item.id).stock == 1
+    assert _types() == ["account.debit_requested", "mail.requested", "purchase.completed"]
+    receipt = OutboxMessage.objects.get(type="mail.requested").body["payload"]
+    assert receipt["to"] == ADA.email
+    assert receipt["context"]["balance_points"] == 70
+
+
+def test_the_same_reply_delivered_twice_has_one_effect():
+    order = _place(HintItemFactory())
+    reply = _debit_reply(order)
+    services.order_debit_replied(message=reply)
+
+    assert services.order_debit_replied(message=reply) == "duplicate"
+    assert _types().count("purchase.completed") == 1
+
+
+def test_an_insufficient_points_reply_rejects_and_releases_the_stock():
+    item = HintItemFactory(stock=1)
+    order = _place(item)
+
+    services.order_debit_replied(message=_debit_reply(order, "insufficient_points", 10))
+
+    order.refresh_from_db()
+    assert (order.state, order.reason_code) == (Order.State.REJECTED, "insufficient_points")
+    assert order.reservation.state == StockReservation.State.RELEASED
+    assert Item.objects.get(pk=item.id).stock == 1
+    assert _types() == ["account.debit_requested"]
+
+
+def test_the_sweeper_rejects_a_timed_out_order_releases_stock_and_asks_for_a_refund():
+    item = HintItemFactory(stock=1)
+    order = _place(item)
+
+    assert services.orders_expire(now=timezone.now() + timedelta(hours=1)) == 1
+
+    order.refresh_from_db()
+    assert (order.state, order.reason_code, order.refund) == ("rejected", "timed_out", "requested")
+    assert Item.objects.get(pk=item.id).stock == 1
+    refund = OutboxMessage.objects.get(type="account.refund_requested").body["payload"]
+    assert refund["debit_step_id"] == order.debit_step_id
+    assert services.orders_expire(now=timezone.now() + timedelta(hours=1)) == 0
+
+
+def test_a_debited_reply_after_the_timeout_refunds_instead_of_completing():
+    item = HintItemFactory(stock=1)
+    order = _place(item)
+    services.orders_expire(now=timezone.now() + timedelta(hours=1))
+
+    assert services.order_debit_replied(message=_debit_reply(order)) == "refund_requested"
+
+    order.refresh_from_db()
+    assert order.state == Order.State.REJECTED
+    assert _types().count("account.refund_requested") == 2
+    assert "purchase.completed" not in _types()
+    assert Item.objects.get(pk=item.id).stock == 1
+
+
+def test_a_late_nothing_to_refund_never_overrides_a_refund():
+    order = _place(HintItemFactory())
+    services.orders_expire(now=timezone.now() + timedelta(hours=1))
+
+    def refund_reply(outcome):
+        return contracts.build(
+            SHOP_REFUND_REPLIED_V1,
+            {"order_id": str(order.id), "step_id": order.refund_step_id, "outcome": outcome, "amount": 30},
+            producer="monolith",
+        )
+
+    services.order_refund_replied(message=refund_reply("refunded"))
+    services.order_refund_replied(message=refund_reply("nothing_to_refund"))
+
+    order.refresh_from_db()
+    assert order.refund == Order.Refund.REFUNDED
+
+
+def test_a_rejected_order_does_not_block_buying_again():
+    item = HintItemFactory()
+    first = _place(item, key="a")
+    services.order_debit_replied(message=_debit_reply(first, "insufficient_points", 0))
+
+    second = _place(item, key="b")
+
+    assert second.id != first.id
+    assert second.state == Order.State.PENDING

@@ -1,0 +1,78 @@
+"""The monolith's purchase endpoint while ``purchase_via_saga`` is on: forward to the shop service.
+
+The purchase then runs as the shop's saga: the shop answers ``202`` with the
+order and its status URL, and this endpoint passes that answer through. The
+call carries the monolith's own identity assertion on the buyer's behalf
+(``common.identity.service``); the shop accepts the monolith as a caller.
+The better switch is the gateway's route ``/api/v1/shop/`` in ``extracted``
+mode, which sends learners to the shop directly; this one covers clients that
+still call the monolith.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import requests
+from django.conf import settings
+
+from common.errors import ServiceError, Unavailable
+from common.identity.service import service_headers
+
+logger = logging.getLogger(__name__)
+
+DOWN = "The shop is not reachable right now; nothing was bought. Try again in a moment."
+
+
+@dataclass(frozen=True)
+class ShopOrder:
+    """The shop service's answer to a forwarded purchase: HTTP status and JSON body."""
+
+    status: int
+    body: dict
+
+
+class ShopRefused(ServiceError):
+    """The shop refused the purchase (4xx): its code, field and message, passed on."""
+
+
+_session = requests.Session()
+
+
+def _shop_url() -> str:
+    from common.registry.base import NoInstance, get_registry
+
+    try:
+        return get_registry().choose("shop").url.rstrip("/")
+    except NoInstance as exc:
+        raise Unavailable(DOWN, code="shop_unavailable") from exc
+
+
+def purchase_forward(*, user, item_id: int, idempotency_key: str | None = None) -> ShopOrder:
+    """Start the purchase of ``item_id`` for ``user`` as a saga in the shop service."""
+    url = f"{_shop_url()}/api/v1/shop/purchases"
+    headers = {
+        **service_headers(audience="shop", user=user),
+        "Idempotency-Key": idempotency_key or uuid.uuid4().hex,
+    }
+    try:
+        response = _session.post(
+            url, json={"item_id": item_id}, headers=headers, timeout=settings.SHOP_HTTP_TIMEOUT
+        )
+        body = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        logger.warning("shop unreachable at %s: %s", url, exc)
+        raise Unavailable(DOWN, code="shop_unavailable") from exc
+    if response.status_code in (200, 202):
+        return ShopOrder(status=response.status_code, body=body)
+    if 400 <= response.status_code < 500 and response.status_code not in (401, 403):
+        fields = body.get("fields") or {}
+        error = ShopRefused(
+            str(body.get("detail") or "The shop refused this purchase."),
+            field=next(iter(fields), None),
+            code=str(body.get("code") or "invalid"),
+        )
+        error.status = response.status_code
+        raise error
+    logger.error("shop answered %s to a forwarded purchase: %s", response.status_code, body)
+    raise Unavailable(DOWN, code="shop_unavailable")

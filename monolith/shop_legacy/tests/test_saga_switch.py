@@ -1,0 +1,108 @@
+"""The strangler switch: with ``purchase_via_saga`` on, the legacy endpoint forwards to the shop service."""
+
+import jwt
+import pytest
+import requests
+from waffle.testutils import override_switch
+
+from common.identity.assertion import HEADER
+from monolith import flags
+from monolith.accounts.services.wallet import wallet_balance
+from monolith.shop_legacy import saga
+from monolith.shop_legacy.models import Purchase
+from monolith.shop_legacy.tests.factories import ItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class FakeResponse:
+    def __init__(self, status_code, body):
+        self.status_code, self._body = status_code, body
+
+    def json(self):
+        return self._body
+
+
+@pytest.fixture
+def shop(monkeypatch):
+    """The shop service as the monolith's HTTP session sees it: records calls, answers what it is told."""
+    calls = []
+    answer = {
+        "response": FakeResponse(202, {"id": "3f2b8c1e-6a4d-4c1b-9e8f-2d7a5b6c9e01", "state": "pending"})
+    }
+
+    def post(url, json=None, headers=None, timeout=None):
+        calls.append({"url": url, "json": json, "headers": headers})
+        if isinstance(answer["response"], Exception):
+            raise answer["response"]
+        return answer["response"]
+
+    monkeypatch.setattr(saga._session, "post", post)
+    return calls, answer
+
+
+def test_with_the_switch_on_a_purchase_is_forwarded_and_the_shops_202_passed_through(
+    learner_client, learner, shop
+):
+    calls, _ = shop
+    item = ItemFactory(cost=10)
+
+    with override_switch(flags.PURCHASE_VIA_SAGA, active=True):
+        response = learner_client.post(
+            "/api/v1/shop/purchases", {"item_id": item.id}, format="json", HTTP_IDEMPOTENCY_KEY="key-1"
+        )
+
+    assert response.status_code == 202
+    assert response.json()["state"] == "pending"
+    [call] = calls
+    assert call["url"].endswith("/api/v1/shop/purchases")
+    assert call["json"] == {"item_id": item.id}
+    assert call["headers"]["Idempotency-Key"] == "key-1"
+    claims = jwt.decode(call["headers"][HEADER], options={"verify_signature": False})
+    assert (claims["aud"], claims["azp"], claims["sub"]) == ("shop", "monolith", str(learner.id))
+    assert not Purchase.objects.exists()
+
+
+def test_a_refusal_by_the_shop_is_passed_on_as_the_same_4xx(learner_client, shop):
+    _, answer = shop
+    answer["response"] = FakeResponse(
+        409, {"code": "item_inactive", "detail": "This item is no longer sold.", "fields": {"item_id": ["x"]}}
+    )
+    item = ItemFactory(cost=10)
+
+    with override_switch(flags.PURCHASE_VIA_SAGA, active=True):
+        response = learner_client.post("/api/v1/shop/purchases", {"item_id": item.id}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "item_inactive"
+    assert "item_id" in response.json()["fields"]
+
+
+def test_the_shop_down_is_a_503_json_and_nothing_is_charged(learner_client, learner, shop):
+    _, answer = shop
+    answer["response"] = requests.ConnectionError("refused")
+    item = ItemFactory(cost=10)
+
+    with override_switch(flags.PURCHASE_VIA_SAGA, active=True):
+        response = learner_client.post("/api/v1/shop/purchases", {"item_id": item.id}, format="json")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "shop_unavailable"
+    assert wallet_balance(user=learner) == 0
+    assert not Purchase.objects.exists()
+
+
+def test_with_the_switch_off_the_legacy_path_answers_and_the_shop_is_not_called(
+    learner_client, learner, shop
+):
+    calls, _ = shop
+    from monolith.accounts.services.wallet import wallet_credit
+
+    wallet_credit(user=learner, amount=20, reference="seed", reason="Seed")
+    item = ItemFactory(cost=10)
+
+    response = learner_client.post("/api/v1/shop/purchases", {"item_id": item.id}, format="json")
+
+    assert response.status_code == 201
+    assert calls == []
+    assert wallet_balance(user=learner) == 10
