@@ -10,7 +10,10 @@ from django.core.wsgi import get_wsgi_application
 # for the interpreter lock. A shorter interval keeps proxied latency low.
 sys.setswitchinterval(float(os.environ.get("GATEWAY_SWITCH_INTERVAL", "0.0005")))
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway_proxy.settings.local")
+# POLYCODE_ENV picks local, production or test, as it does for manage.py and the workers.
+os.environ.setdefault(
+    "DJANGO_SETTINGS_MODULE", f"gateway_proxy.settings.{os.environ.get('POLYCODE_ENV', 'local')}"
+)
 django_application = get_wsgi_application()
 
 from gateway_proxy.proxy.handler import GatewayApplication  # noqa: E402 - needs Django set up

@@ -23,6 +23,9 @@ DEV_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105 - dev de
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default=DEV_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+# Services sit behind the gateway, which sets X-Forwarded-Host to the host the client
+# asked for (after checking it): links, redirects and CSRF origin checks use that host.
+USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=True)
 
 DJANGO_APPS = [
     "django.contrib.admin",

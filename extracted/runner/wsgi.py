@@ -8,7 +8,10 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "extracted.runner.settings.local")
+# POLYCODE_ENV picks local, production or test, as it does for manage.py and the workers.
+os.environ.setdefault(
+    "DJANGO_SETTINGS_MODULE", f"extracted.runner.settings.{os.environ.get('POLYCODE_ENV', 'local')}"
+)
 application = get_wsgi_application()
 
 from extracted.runner.services import sandbox_start  # noqa: E402 - needs configured settings
