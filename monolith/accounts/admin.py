@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
@@ -21,6 +22,24 @@ from monolith.accounts.models import (
 
 #: How many ledger entries the user page shows; the full ledger is one click away.
 RECENT_LEDGER_ENTRIES = 20
+
+
+class EmailAddressForm(forms.ModelForm):
+    """An existing address keeps its text.
+
+    Editing it would leave ``User.email`` stale and carry a verification over to
+    an address nobody verified; staff add a new address instead.
+    """
+
+    class Meta:
+        model = EmailAddress
+        fields = ["user", "email", "primary", "verified", "verified_at"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if self.instance.pk and email.lower() != self.instance.email.lower():
+            raise ValidationError("An existing address cannot be changed; add a new one instead.")
+        return email
 
 
 class OnePrimaryFormSet(BaseInlineFormSet):
@@ -51,6 +70,7 @@ class OnePrimaryFormSet(BaseInlineFormSet):
 
 class EmailAddressInline(admin.TabularInline):
     model = EmailAddress
+    form = EmailAddressForm
     formset = OnePrimaryFormSet
     extra = 0
     fields = ["email", "primary", "verified", "verified_at", "created_at"]
@@ -157,6 +177,14 @@ class EmailAddressAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     # The primary flag moves through the user's page, which keeps User.email in sync.
     readonly_fields = ["primary", "verified_at", "created_at"]
+
+    form = EmailAddressForm
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "user"]
+        return self.readonly_fields
+
     actions = ["mark_verified"]
 
     @admin.action(description="Mark the selected addresses as verified")

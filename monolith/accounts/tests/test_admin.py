@@ -113,3 +113,18 @@ def test_making_an_address_primary_in_the_admin_updates_the_account_email(admin_
 
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
     assert User.objects.get(pk=learner.pk).email == "ada@elsewhere.example"
+
+
+def test_an_existing_address_cannot_be_rewritten_in_the_admin(admin_client, learner, data):
+    address = EmailAddress.objects.get(user=learner, primary=True)
+
+    response = admin_client.post(
+        f"/admin/accounts/emailaddress/{address.pk}/change/",
+        {"email": "someone-else@example.com", "verified": "on"},
+    )
+
+    assert response.status_code == 200  # the form again, with the error
+    assert "cannot be changed" in response.content.decode()
+    address.refresh_from_db()
+    learner.refresh_from_db()
+    assert address.email == learner.email != "someone-else@example.com"
