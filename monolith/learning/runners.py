@@ -97,13 +97,18 @@ class HttpRunner:
             raise Unavailable(BUSY, retry_after=_retry_after(response))
         try:
             data = response.json()
-        except ValueError as exc:
-            logger.error("runner answered %s with a body that is not JSON", response.status_code)
-            raise Unavailable(DOWN) from exc
-        if response.status_code == 400 and "language" in (data.get("fields") or {}):
-            raise ServiceError(data["fields"]["language"][0], field="language")
-        if response.status_code != 200:
-            logger.error("runner answered %s: %s", response.status_code, data)
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            logger.error("runner answered %s with a body that is not a JSON object", response.status_code)
+            raise Unavailable(DOWN)
+        if response.status_code == 400 and isinstance(data.get("fields"), dict) and data["fields"]:
+            # The request broke one of the runner's limits: the same 400 the in-process path gives.
+            field, messages = next(iter(data["fields"].items()))
+            message = messages[0] if isinstance(messages, list) and messages else str(messages)
+            raise ServiceError(str(message), field=INPUT_FIELDS.get(field, field))
+        if response.status_code != 200 or not isinstance(data.get("tests"), list):
+            logger.error("runner answered %s: %.500s", response.status_code, data)
             raise Unavailable(DOWN)
         return JudgeResult(tests=_outcomes(data["tests"]), compile_output=data.get("compile_output", ""))
 
