@@ -133,7 +133,9 @@ class RunApi(APIView):
     )
     def post(self, request):
         data = _validated(self.RunInputSerializer, request)
-        result, replayed = run_execute(**data, idempotency_key=request.headers.get("Idempotency-Key"))
+        result, replayed = run_execute(
+            **data, idempotency_key=request.headers.get("Idempotency-Key"), owner=_owner(request)
+        )
         return _answer(RunResultSerializer(result).data, replayed)
 
 
@@ -175,7 +177,9 @@ class JudgeApi(APIView):
     )
     def post(self, request):
         data = _validated(self.JudgeInputSerializer, request)
-        result, replayed = judge_execute(**data, idempotency_key=request.headers.get("Idempotency-Key"))
+        result, replayed = judge_execute(
+            **data, idempotency_key=request.headers.get("Idempotency-Key"), owner=_owner(request)
+        )
         body = {
             "verdict": result["verdict"],
             "compile_output": result["compile_output"],
@@ -189,6 +193,12 @@ class HealthApi(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="Liveness and the sandbox layers detected")
     def get(self, request):
         return Response(health_report())
+
+
+def _owner(request) -> str:
+    """Whose Idempotency-Keys these are: the asserted user, or the calling service itself."""
+    user = getattr(request, "user", None)
+    return str(getattr(user, "pk", None) or "")
 
 
 def _validated(serializer_class, request) -> dict:

@@ -87,8 +87,10 @@ def _fingerprint(payload: dict) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _idempotent(*, key: str | None, scope: str, payload: dict, work: Callable[[], dict]) -> tuple[dict, bool]:
-    """Run ``work`` once per ``key``: (result, replayed).
+def _idempotent(
+    *, key: str | None, scope: str, owner: str, payload: dict, work: Callable[[], dict]
+) -> tuple[dict, bool]:
+    """Run ``work`` once per ``key`` of one ``owner`` (the caller's user): (result, replayed).
 
     The same key with a different request is a conflict. A request arriving while
     the first one with its key still runs waits for that result.
@@ -100,7 +102,9 @@ def _idempotent(*, key: str | None, scope: str, payload: dict, work: Callable[[]
             f"Must be 1 to {IDEMPOTENCY_KEY_MAX} printable characters.", field="Idempotency-Key"
         )
     cache = caches["idempotency"]
-    cache_key = f"runner:{scope}:{hashlib.sha256(key.encode()).hexdigest()}"
+    # Keys are per user: one user's key never answers, nor blocks, another's request.
+    digest = hashlib.sha256(f"{owner}\x00{key}".encode()).hexdigest()
+    cache_key = f"runner:{scope}:{digest}"
     fingerprint = _fingerprint(payload)
     while True:
         cached = cache.get(cache_key)
@@ -136,6 +140,7 @@ def run_execute(
     limits: dict | None = None,
     files: list[dict] | None = None,
     idempotency_key: str | None = None,
+    owner: str = "",
 ) -> tuple[dict, bool]:
     """Compile if needed and run ``source`` once; (result, replayed)."""
     extra = {f["name"]: f["content"] for f in files or []}
@@ -145,7 +150,7 @@ def run_execute(
         result = get_sandbox().run(language=language, source=source, stdin=stdin, limits=limits, files=extra)
         return result.as_dict()
 
-    return _idempotent(key=idempotency_key, scope="run", payload=payload, work=work)
+    return _idempotent(key=idempotency_key, scope="run", owner=owner, payload=payload, work=work)
 
 
 def judge_execute(
@@ -157,6 +162,7 @@ def judge_execute(
     compare: str = "lines",
     files: list[dict] | None = None,
     idempotency_key: str | None = None,
+    owner: str = "",
 ) -> tuple[dict, bool]:
     """Compile once and run every test; one verdict per test plus a summary; (result, replayed)."""
     extra = {f["name"]: f["content"] for f in files or []}
@@ -175,4 +181,4 @@ def judge_execute(
         )
         return result.as_dict()
 
-    return _idempotent(key=idempotency_key, scope="judge", payload=payload, work=work)
+    return _idempotent(key=idempotency_key, scope="judge", owner=owner, payload=payload, work=work)

@@ -267,3 +267,21 @@ def test_service_errors_map_sandbox_input_errors_to_fields():
             lambda: (_ for _ in ()).throw(sandbox.LimitError("Must be at most 512.", field="memory_mb"))
         )
     assert caught.value.field == "memory_mb"
+
+
+@pytest.mark.sandbox
+def test_one_users_idempotency_key_neither_answers_nor_blocks_another_users_request():
+    from rest_framework.test import APIClient
+
+    from common.identity.users import AssertedUser
+
+    ada, grace = APIClient(), APIClient()
+    ada.force_authenticate(AssertedUser(id=1, username="ada"))
+    grace.force_authenticate(AssertedUser(id=2, username="grace"))
+
+    mine = post(ada, "/api/runs", RANDOM, IDEMPOTENCY_KEY="shared-key")
+    theirs = post(grace, "/api/runs", {**RANDOM, "stdin": "other\n"}, IDEMPOTENCY_KEY="shared-key")
+
+    assert mine.status_code == theirs.status_code == 200
+    assert "Idempotent-Replayed" not in theirs
+    assert theirs.json()["stdout"] != mine.json()["stdout"]
