@@ -9,3 +9,5 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 # The monolith signs its calls to the runner with its own key (common/identity/README.md).
 SERVICE_ASSERTION_PRIVATE_KEY = env.str("SERVICE_ASSERTION_PRIVATE_KEY", multiline=True)
+# The identity provider's signing key: every replica must sign with the same key.
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": env.str("OIDC_RSA_PRIVATE_KEY", multiline=True)}  # noqa: F405
