@@ -32,6 +32,12 @@ def timeout(service: str, seconds: float):
     return EdgeError(504, "upstream_timeout", f"The {service} service did not answer within {seconds:g} s.")
 
 
+def incomplete_body():
+    return EdgeError(
+        400, "incomplete_body", "The request body ended before its declared length or could not be read."
+    )
+
+
 def status_line(status: int) -> str:
     try:
         return f"{status} {HTTPStatus(status).phrase}"

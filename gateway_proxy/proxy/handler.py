@@ -76,11 +76,19 @@ class StreamBody:
         self.response.release_conn()
 
 
+def _read_client(stream, size: int) -> bytes:
+    """Up to ``size`` bytes of the client's body; ``http1.BodyIncomplete`` when reading it fails."""
+    try:
+        return stream.read(size)
+    except Exception as exc:  # reset, timed out, broken chunked framing: the client's side failed
+        raise http1.BodyIncomplete(f"reading the request body failed: {exc}") from exc
+
+
 def _stream_input(stream, remaining: int):
     while remaining > 0:
-        data = stream.read(min(CHUNK, remaining))
+        data = _read_client(stream, min(CHUNK, remaining))
         if not data:
-            return
+            raise http1.BodyIncomplete(f"the request body ended {remaining} bytes early")
         remaining -= len(data)
         yield data
 
@@ -288,10 +296,19 @@ class EdgeHandler:
             if length == 0:
                 return None, 0
             if length <= settings.GATEWAY_BUFFER_BYTES:
-                return stream.read(length), length
+                try:
+                    data = _read_client(stream, length)
+                except http1.BodyIncomplete as exc:
+                    raise errors.incomplete_body() from exc
+                if len(data) != length:
+                    raise errors.incomplete_body()
+                return data, length
             return _stream_input(stream, length), length
         if chunked and stream is not None:
-            data = stream.read(limit + 1)
+            try:
+                data = _read_client(stream, limit + 1)
+            except http1.BodyIncomplete as exc:
+                raise errors.incomplete_body() from exc
             if len(data) > limit:
                 raise EdgeError(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
             return data, len(data)

@@ -36,6 +36,10 @@ class ReadTimeout(UpstreamError):
     pass
 
 
+class BodyIncomplete(Exception):
+    """The request body could not be read from its source (ended early, failed): not the upstream's fault."""
+
+
 class Headers:
     """Response headers in order, looked up case-insensitively."""
 
@@ -296,6 +300,9 @@ class Pool:
                     for chunk in body:
                         conn.sock.sendall(chunk)
                 return Response(self, conn, method)
+            except BodyIncomplete:
+                conn.close()  # the upstream holds part of a request: this connection is spoiled
+                raise
             except (UpstreamError, OSError) as exc:
                 conn.close()
                 # A kept-alive connection the peer closed meanwhile: nothing was

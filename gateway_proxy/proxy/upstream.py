@@ -6,6 +6,8 @@ shared by every thread of the process. A breaker per instance opens after
 reset, timed out, not HTTP) and lets one trial request through after
 ``GATEWAY_BREAKER_COOLDOWN`` seconds. Only idempotent methods are retried,
 on another instance when there is one, and only after a transport failure.
+A request body that the client cut short is the client's failure: a 400,
+never counted against the instance and never retried.
 """
 
 import logging
@@ -51,6 +53,13 @@ class Breaker:
             with self._lock:
                 self.state = self.CLOSED
                 self.failures = 0
+
+    def abandon(self) -> None:
+        """A call that says nothing about the instance (the client gave up): a trial lets the next one try."""
+        if self.state == self.HALF_OPEN:
+            with self._lock:
+                if self.state == self.HALF_OPEN:
+                    self.state = self.OPEN  # the cooldown is already over
 
     def failure(self) -> None:
         with self._lock:
@@ -171,6 +180,12 @@ class Upstreams:
                     connect_timeout=settings.GATEWAY_CONNECT_TIMEOUT,
                     read_timeout=timeout,
                 )
+            except http1.BodyIncomplete as exc:
+                # The client's body ended early or could not be read: neither the
+                # instance's fault (no breaker failure) nor worth a retry.
+                breaker.abandon()
+                logger.info("%s %s: the client's body broke off: %s", method, path, exc)
+                raise errors.incomplete_body() from exc
             except http1.ConnectFailed as exc:
                 breaker.failure()
                 last_error = errors.unreachable(service)

@@ -52,12 +52,15 @@ class GatewayClient:
 
         self.application = application
 
-    def request(self, method: str, target: str, *, body: bytes = b"", headers: dict | None = None, **meta):
+    def request(
+        self, method: str, target: str, *, body: bytes = b"", headers: dict | None = None, stream=None, **meta
+    ):
+        """``stream`` replaces the client's body stream (``wsgi.input``); ``body`` sets its length."""
         path = target if target.startswith("/") else urlsplit(target).path
         environ = RequestFactory().generic(method, unquote(path.split("?")[0]) or "/", **meta).environ
         environ["RAW_URI"] = target
         environ["QUERY_STRING"] = target.partition("?")[2]
-        environ["wsgi.input"] = io.BytesIO(body)
+        environ["wsgi.input"] = stream if stream is not None else io.BytesIO(body)
         environ["CONTENT_LENGTH"] = str(len(body)) if body else ""
         environ.setdefault("REMOTE_ADDR", "127.0.0.1")
         for name, value in (headers or {}).items():

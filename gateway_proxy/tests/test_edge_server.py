@@ -35,6 +35,7 @@ def edge(tmp_path_factory):
         "POLYCODE_VAR_DIR": str(workdir),
         "SERVICE_URL_MONOLITH": upstream.url,
         "GATEWAY_ASSERTION_PRIVATE_KEY": KEY,
+        "GATEWAY_BREAKER_FAILURES": "3",
     }
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
@@ -169,3 +170,27 @@ def test_a_chunked_body_is_forwarded_with_a_length(fresh):
     assert seen["headers"]["Content-Length"] == "8"
     assert "Transfer-Encoding" not in seen["headers"]
     assert json.loads(data.split(b"\r\n\r\n", 1)[1])["path"] == "/api/v1/x"
+
+
+@pytest.mark.parametrize("declared", [300 * 1024, 100], ids=["streamed", "buffered"])
+def test_clients_that_stop_sending_their_body_do_not_open_the_circuit(fresh, declared):
+    port, upstream, _ = fresh
+    head = (
+        b"POST /api/v1/x HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % declared
+    )
+    for _ in range(4):  # more than GATEWAY_BREAKER_FAILURES
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(head + b"{}")
+            conn.shutdown(socket.SHUT_WR)  # the client gives up after two bytes
+            data = b""
+            while chunk := conn.recv(65536):
+                data += chunk
+
+        assert data.startswith(b"HTTP/1.1 400 ")
+        assert json.loads(data.split(b"\r\n\r\n", 1)[1])["code"] == "incomplete_body"
+
+    status, data = raw(port, b"GET /api/v1/after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+
+    assert status == 200
+    assert upstream.requests[-1]["path"] == "/api/v1/after"
