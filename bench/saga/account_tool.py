@@ -4,6 +4,7 @@
     ... account_tool.py validator          -> {"exercise_id": .., "validator_id": ..}
     ... account_tool.py legacy-shop        -> a populated legacy shop (items, purchases)
     ... account_tool.py legacy-buy <n>     -> time n legacy purchases (benchmark)
+    ... account_tool.py forward <user id> <item id>   -> the monolith's forwarded purchase (status, body)
 
 Prints one JSON document on stdout.
 """
@@ -87,6 +88,19 @@ def legacy_shop() -> dict:
     return {"users": [u.id for u in buyers]}
 
 
+def forward(user_id: int, item_id: int) -> dict:
+    """Buy ``item_id`` for ``user_id`` through the monolith's forwarding to the shop (the saga switch)."""
+    from common.errors import ServiceError
+    from monolith.accounts.models import User
+    from monolith.shop_legacy.saga import purchase_forward
+
+    try:
+        order = purchase_forward(user=User.objects.get(pk=user_id), item_id=item_id)
+    except ServiceError as exc:
+        return {"status": exc.status, "body": {"code": exc.code, "detail": str(exc)}}
+    return {"status": order.status, "body": order.body}
+
+
 def legacy_buy(count: int, buyers_count: int = 50, single_count: int = 200) -> dict:
     """Time legacy purchases (one local transaction each), the saga benchmark's shape.
 
@@ -162,6 +176,8 @@ def main(argv: list[str]) -> None:
         result = validator()
     elif command == "legacy-shop":
         result = legacy_shop()
+    elif command == "forward":
+        result = forward(int(args[0]), int(args[1]))
     elif command == "legacy-buy":
         result = legacy_buy(*map(int, args))
     else:

@@ -1,5 +1,6 @@
 """Shop API of the monolith (``/api/v1/shop/``): thin views over services and selectors."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -8,7 +9,7 @@ from rest_framework.views import APIView
 
 from common.api.pagination import PageNumberPagination
 from monolith.shop_legacy.models import Item, Purchase
-from monolith.shop_legacy.saga import ShopOrder
+from monolith.shop_legacy.saga import ShopOrder, order_forward
 from monolith.shop_legacy.selectors import hint_text_for, item_get, item_list, purchase_get, purchase_list
 from monolith.shop_legacy.services import purchase_create
 
@@ -126,3 +127,20 @@ class PurchaseDetailApi(APIView):
     def get(self, request: Request, purchase_id: int) -> Response:
         purchase = purchase_get(user=request.user, purchase_id=purchase_id)
         return Response(ShopPurchaseOutputSerializer(purchase).data)
+
+
+class OrderDetailApi(APIView):
+    """The status URL of a purchase forwarded to the shop service (``purchase_via_saga``): asked of the shop.
+
+    Served whatever the switch says: orders made in the shop stay there.
+    """
+
+    class WaitSerializer(serializers.Serializer):
+        wait = serializers.FloatField(required=False, min_value=0, max_value=30, default=0)
+
+    @extend_schema(parameters=[WaitSerializer], responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request, order_id) -> Response:
+        wait = self.WaitSerializer(data=request.query_params)
+        wait.is_valid(raise_exception=True)
+        order = order_forward(user=request.user, order_id=order_id, wait=wait.validated_data["wait"])
+        return Response(order.body, status=order.status)

@@ -63,16 +63,42 @@ def purchase_forward(*, user, item_id: int, idempotency_key: str | None = None) 
     except (requests.RequestException, ValueError) as exc:
         logger.warning("shop unreachable at %s: %s", url, exc)
         raise Unavailable(DOWN, code="shop_unavailable") from exc
-    if response.status_code in (200, 202):
-        return ShopOrder(status=response.status_code, body=body)
-    if 400 <= response.status_code < 500 and response.status_code not in (401, 403):
+    return _answer(response.status_code, body, what="a forwarded purchase")
+
+
+def order_forward(*, user, order_id, wait: float = 0.0) -> ShopOrder:
+    """The shop's order ``order_id`` as ``user`` sees it (the status URL of a forwarded purchase).
+
+    The shop answers 404 for an unknown order and for anyone else's; ``wait``
+    is passed on (the shop caps it) and lengthens the timeout by as much.
+    """
+    url = f"{_shop_url()}/api/v1/shop/orders/{order_id}"
+    try:
+        response = _session.get(
+            url,
+            params={"wait": wait} if wait else None,
+            headers=service_headers(audience="shop", user=user),
+            timeout=settings.SHOP_HTTP_TIMEOUT + wait,
+        )
+        body = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        logger.warning("shop unreachable at %s: %s", url, exc)
+        raise Unavailable(DOWN, code="shop_unavailable") from exc
+    return _answer(response.status_code, body, what="a forwarded order status")
+
+
+def _answer(status: int, body, *, what: str) -> ShopOrder:
+    """The shop's answer passed on: 200/202 as they are, its refusals (4xx) as the same error."""
+    if status in (200, 202) and isinstance(body, dict):
+        return ShopOrder(status=status, body=body)
+    if 400 <= status < 500 and status not in (401, 403) and isinstance(body, dict):
         fields = body.get("fields") or {}
         error = ShopRefused(
-            str(body.get("detail") or "The shop refused this purchase."),
+            str(body.get("detail") or "The shop refused this request."),
             field=next(iter(fields), None),
             code=str(body.get("code") or "invalid"),
         )
-        error.status = response.status_code
+        error.status = status
         raise error
-    logger.error("shop answered %s to a forwarded purchase: %s", response.status_code, body)
+    logger.error("shop answered %s to %s: %s", status, what, body)
     raise Unavailable(DOWN, code="shop_unavailable")

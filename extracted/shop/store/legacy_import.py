@@ -1,18 +1,25 @@
 """Copy the monolith's legacy shop into the shop's database (the extraction's data migration).
 
 Input: the JSON document of ``manage.py export_legacy_shop`` on the monolith
-(``contracts.shop.LegacyShopExport``). Items are matched by ``legacy_id`` and
-purchases by ``legacy_purchase_id``: an item or purchase already imported is
-left as it is, so running the import again changes nothing (and never resets the
-stock of an item the shop has been selling since). Purchases become completed
-orders at the price paid.
+(``contracts.shop.LegacyShopExport``). An item keeps its legacy id as its id in
+the shop (and in ``legacy_id``), so one item has one id on both sides: the
+monolith's forwarded purchases and clients routed to either side name the same
+item. Items are matched by ``legacy_id`` and purchases by ``legacy_purchase_id``:
+an item or purchase already imported is left as it is, so running the import
+again changes nothing (and never resets the stock of an item the shop has been
+selling since). Purchases become completed orders at the price paid.
+
+What cannot be imported as it is (a shop item already holding a legacy id, a
+purchase of an item missing from the export) is reported as a problem, and
+nothing is written.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
-from django.db.models import Count, Sum
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Count, F, Sum
 from django.utils.dateparse import parse_datetime
 
 from contracts.shop import LegacyShopExport
@@ -36,31 +43,52 @@ class ImportReport:
         return not self.mismatches
 
 
-class _DryRun(Exception):
+class _Rollback(Exception):
     pass
 
 
 def legacy_shop_import(*, document: LegacyShopExport, dry_run: bool = False) -> ImportReport:
-    """Import ``document``; with ``dry_run`` everything is done, verified, then rolled back."""
+    """Import ``document``; with ``dry_run`` everything is done, verified, then rolled back.
+
+    Nothing is written either when the import finds a problem or the verification fails.
+    """
     report = ImportReport(dry_run=dry_run)
     try:
         with transaction.atomic():
             _import(document, report)
             _verify(document, report)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
+            if dry_run or not report.ok:
+                raise _Rollback
+    except _Rollback:
         pass
     return report
 
 
 def _import(document: LegacyShopExport, report: ImportReport) -> None:
     by_legacy_id = {item.legacy_id: item for item in Item.objects.filter(legacy_id__isnull=False)}
+    taken = set(
+        Item.objects.filter(pk__in=[legacy.id for legacy in document.items])
+        .exclude(legacy_id=F("pk"))
+        .values_list("pk", flat=True)
+    )
     for legacy in document.items:
         if legacy.id in by_legacy_id:
+            existing = by_legacy_id[legacy.id]
+            if existing.pk != legacy.id:
+                report.mismatches.append(
+                    f"item {legacy.id}: imported earlier as shop item {existing.pk}; "
+                    "the ids must be the same on both sides"
+                )
             report.items_existing += 1
             continue
+        if legacy.id in taken:
+            report.mismatches.append(
+                f"item {legacy.id}: the shop already has another item with id {legacy.id}; "
+                "it cannot keep its legacy id"
+            )
+            continue
         by_legacy_id[legacy.id] = Item.objects.create(
+            id=legacy.id,
             legacy_id=legacy.id,
             kind=legacy.kind,
             exercise_id=legacy.exercise_id,
@@ -72,12 +100,23 @@ def _import(document: LegacyShopExport, report: ImportReport) -> None:
             is_active=legacy.is_active,
         )
         report.items_created += 1
+    if report.items_created:
+        # Items were inserted with explicit ids: the next item the shop creates must not collide.
+        with connection.cursor() as cursor:
+            for sql in connection.ops.sequence_reset_sql(no_style(), [Item]):
+                cursor.execute(sql)
     imported = set(
         Order.objects.filter(legacy_purchase_id__isnull=False).values_list("legacy_purchase_id", flat=True)
     )
     for purchase in document.purchases:
         if purchase.id in imported:
             report.orders_existing += 1
+            continue
+        if purchase.item_id not in by_legacy_id:
+            report.mismatches.append(
+                f"purchase {purchase.id}: item {purchase.item_id} is not in the export "
+                "(or could not be imported)"
+            )
             continue
         bought_at = parse_datetime(purchase.created_at)
         Order.objects.create(

@@ -23,14 +23,15 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from pydantic import TypeAdapter, ValidationError
 
 import contracts
 from common.errors import Conflict, ServiceError
 from common.messaging.services import inbox_record, outbox_publish
-from contracts.mail import MAIL_REQUESTED_V1
+from contracts.mail import MAIL_REQUESTED_V1, EmailAddress
 from contracts.shop import (
     ACCOUNT_DEBIT_REQUESTED_V1,
     ACCOUNT_REFUND_REQUESTED_V1,
@@ -62,6 +63,17 @@ class IdempotencyKeyReused(Conflict):
     code = "idempotency_key_reused"
 
 
+_receipt_address = TypeAdapter(EmailAddress)
+
+
+def receipt_email(email: str) -> str:
+    """``email`` if a receipt can be sent to it (the mail contract accepts it), else "" (no receipt)."""
+    try:
+        return _receipt_address.validate_python(email) if email else ""
+    except ValidationError:
+        return ""
+
+
 def buyer_id(user) -> int:
     try:
         user_id = int(user.id)
@@ -86,12 +98,8 @@ def order_place(
     changed then. An item out of stock gives a new order, already ``rejected``.
     """
     user_id = buyer_id(user)
-    existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+    existing = _order_for_key(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
     if existing is not None:
-        if existing.item_id != item_id:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
-            )
         return existing, False
 
     # The item row lock serialises the purchases of this item: stock is checked
@@ -111,7 +119,7 @@ def order_place(
     order = Order(
         user_id=user_id,
         username=(getattr(user, "username", "") or "")[:150],
-        email=getattr(user, "email", "") or "",
+        email=receipt_email(getattr(user, "email", "") or ""),
         item=item,
         price=item.cost,
         idempotency_key=idempotency_key,
@@ -121,11 +129,15 @@ def order_place(
         order.state = Order.State.REJECTED
         order.reason_code = Order.Reason.OUT_OF_STOCK
         order.reason = REASONS[Order.Reason.OUT_OF_STOCK]
-        order.save()
+        raced = _insert(order, user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
+        if raced is not None:
+            return raced, False
         logger.info("shop.order rejected id=%s item=%s reason=out_of_stock", order.id, item.id)
         return order, True
 
-    order.save()
+    raced = _insert(order, user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
+    if raced is not None:
+        return raced, False
     if item.stock is not None:
         item.stock -= 1
         item.save(update_fields=["stock", "updated_at"])
@@ -146,6 +158,34 @@ def order_place(
     )
     logger.info("shop.order placed id=%s user=%s item=%s price=%s", order.id, user_id, item.id, order.price)
     return order, True
+
+
+def _order_for_key(*, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
+    """The order this key already made (same item), or ``IdempotencyKeyReused`` (another item)."""
+    existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
+    if existing is not None and existing.item_id != item_id:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
+        )
+    return existing
+
+
+def _insert(order: Order, *, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
+    """Insert ``order``; None when done, or the order a concurrent request with the same key made.
+
+    The key is checked before any lock, so two requests with one key (for two
+    items, or for one item out of stock) can both get here: the unique key makes
+    the second insert fail, and that request then answers like a repeated one.
+    """
+    try:
+        with transaction.atomic():
+            order.save(force_insert=True)
+    except IntegrityError:
+        existing = _order_for_key(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
+        if existing is None:
+            raise
+        return existing
+    return None
 
 
 def _release_stock(order: Order) -> None:

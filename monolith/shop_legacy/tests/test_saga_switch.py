@@ -1,4 +1,12 @@
-"""The strangler switch: with ``purchase_via_saga`` on, the legacy endpoint forwards to the shop service."""
+"""The strangler switch: with ``purchase_via_saga`` on, the legacy endpoint forwards to the shop service.
+
+The shop is faked here (what the monolith sends, what it does with the
+answer). That the forwarded item id names the same item in the shop (the
+import keeps legacy ids) is proven end to end by the shop's suite:
+``extracted/shop/store/tests/test_legacy_import.py`` exports this legacy shop,
+imports it into the shop, and forwards a purchase from the monolith to a
+running shop.
+"""
 
 import jwt
 import pytest
@@ -23,21 +31,33 @@ class FakeResponse:
         return self._body
 
 
+ORDER_ID = "3f2b8c1e-6a4d-4c1b-9e8f-2d7a5b6c9e01"
+STATUS_URL = f"/api/v1/shop/orders/{ORDER_ID}"
+
+
 @pytest.fixture
 def shop(monkeypatch):
     """The shop service as the monolith's HTTP session sees it: records calls, answers what it is told."""
     calls = []
-    answer = {
-        "response": FakeResponse(202, {"id": "3f2b8c1e-6a4d-4c1b-9e8f-2d7a5b6c9e01", "state": "pending"})
-    }
+    answer = {"response": FakeResponse(202, {"id": ORDER_ID, "state": "pending", "status_url": STATUS_URL})}
 
-    def post(url, json=None, headers=None, timeout=None):
-        calls.append({"url": url, "json": json, "headers": headers})
+    def call(method, url, json=None, params=None, headers=None, timeout=None):
+        calls.append(
+            {
+                "method": method,
+                "url": url,
+                "json": json,
+                "params": params,
+                "headers": headers,
+                "timeout": timeout,
+            }
+        )
         if isinstance(answer["response"], Exception):
             raise answer["response"]
         return answer["response"]
 
-    monkeypatch.setattr(saga._session, "post", post)
+    monkeypatch.setattr(saga._session, "post", lambda url, **kw: call("POST", url, **kw))
+    monkeypatch.setattr(saga._session, "get", lambda url, **kw: call("GET", url, **kw))
     return calls, answer
 
 
@@ -106,3 +126,66 @@ def test_with_the_switch_off_the_legacy_path_answers_and_the_shop_is_not_called(
     assert response.status_code == 201
     assert calls == []
     assert wallet_balance(user=learner) == 10
+
+
+def test_the_status_url_of_a_forwarded_purchase_is_served_by_the_monolith_and_asked_of_the_shop(
+    learner_client, learner, shop
+):
+    calls, answer = shop
+    item = ItemFactory(cost=10)
+    with override_switch(flags.PURCHASE_VIA_SAGA, active=True):
+        created = learner_client.post("/api/v1/shop/purchases", {"item_id": item.id}, format="json")
+    answer["response"] = FakeResponse(200, {"id": ORDER_ID, "state": "completed", "status_url": STATUS_URL})
+
+    response = learner_client.get(created.json()["status_url"] + "?wait=2")
+
+    assert response.status_code == 200
+    assert response.json()["state"] == "completed"
+    get = calls[-1]
+    assert get["method"] == "GET"
+    assert get["url"].endswith(STATUS_URL)
+    assert get["params"] == {"wait": 2.0}
+    assert get["timeout"] > 2
+    claims = jwt.decode(get["headers"][HEADER], options={"verify_signature": False})
+    assert (claims["aud"], claims["azp"], claims["sub"]) == ("shop", "monolith", str(learner.id))
+
+
+def test_an_order_the_shop_does_not_show_this_learner_is_404(learner_client, shop):
+    _, answer = shop
+    answer["response"] = FakeResponse(
+        404, {"code": "not_found", "detail": "No order with this id.", "fields": {}}
+    )
+
+    response = learner_client.get(STATUS_URL)
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_an_order_status_with_the_shop_down_is_a_503_json(learner_client, shop):
+    _, answer = shop
+    answer["response"] = requests.ConnectionError("refused")
+
+    response = learner_client.get(STATUS_URL)
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "shop_unavailable"
+
+
+def test_a_bad_wait_is_a_400_naming_it_and_the_shop_is_not_asked(learner_client, shop):
+    calls, _ = shop
+
+    response = learner_client.get(STATUS_URL + "?wait=-1")
+
+    assert response.status_code == 400
+    assert "wait" in response.json()["fields"]
+    assert calls == []
+
+
+def test_the_order_status_needs_a_signed_in_learner(api_client, shop):
+    calls, _ = shop
+
+    response = api_client.get(STATUS_URL)
+
+    assert response.status_code in (401, 403)
+    assert calls == []

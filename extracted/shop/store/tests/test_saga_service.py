@@ -135,3 +135,28 @@ def test_a_rejected_order_does_not_block_buying_again():
 
     assert second.id != first.id
     assert second.state == Order.State.PENDING
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["ada at example.com", "ada@example.com\nBcc: all@example.com", "a" * 250 + "@example.com"],
+    ids=["not-an-address", "header-injection", "over-254-chars"],
+)
+def test_an_email_the_mail_contract_refuses_means_no_receipt_and_the_purchase_still_completes(email):
+    buyer = Learner(id=9, username="cy", email=email)
+    item = HintItemFactory(cost=30)
+
+    order, created = services.order_place(user=buyer, item_id=item.id, idempotency_key="k")
+    assert created
+    assert order.email == ""
+    assert services.order_debit_replied(message=_debit_reply(order)) == "completed"
+
+    order.refresh_from_db()
+    assert order.state == Order.State.COMPLETED
+    assert "mail.requested" not in _types()
+
+
+def test_a_valid_email_is_kept_for_the_receipt():
+    order = _place(HintItemFactory())
+
+    assert order.email == ADA.email

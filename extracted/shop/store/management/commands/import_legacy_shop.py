@@ -32,7 +32,10 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"{source} is not a legacy shop export: {exc}") from None
         report = legacy_shop_import(document=document, dry_run=dry_run)
-        mode = "dry run (nothing written)" if dry_run else "imported"
+        if dry_run:
+            mode = "dry run (nothing written)"
+        else:
+            mode = "imported" if report.ok else "refused (nothing written)"
         self.stdout.write(
             f"{mode}: items {report.items_created} new, {report.items_existing} already there; "
             f"orders {report.orders_created} new, {report.orders_existing} already there"
@@ -46,7 +49,7 @@ class Command(BaseCommand):
                 f"{_stock(stock)} -> {_stock(shop_stock)}"
             )
         if not report.ok:
-            raise CommandError("verification failed:\n" + "\n".join(report.mismatches))
+            raise CommandError("verification failed, nothing written:\n" + "\n".join(report.mismatches))
         self.stdout.write("verification: OK")
 
     def _read(self, source: str) -> bytes:
