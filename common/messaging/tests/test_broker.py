@@ -65,3 +65,47 @@ def test_retry_delays_grow_exponentially_with_jitter_up_to_a_cap(settings):
         delays = [broker.retry_delay(attempt) for _ in range(200)]
         assert all(full / 2 <= d <= full for d in delays)
         assert len({round(d, 6) for d in delays}) > 100  # jittered, not one value
+
+
+class _Connection:
+    """Stands for a Django database connection: what the task signals look at."""
+
+    def __init__(self):
+        self.connection = object()  # open
+        self.health_check_done = True
+
+    def close_if_unusable_or_obsolete(self):
+        self.health_check_done = False  # Django's: the next query checks the connection first
+
+
+@pytest.fixture
+def db_connection(monkeypatch):
+    connection = _Connection()
+    monkeypatch.setattr("django.db.connections.all", lambda initialized_only=False: [connection])
+    return connection
+
+
+def test_a_connection_that_just_served_a_task_is_not_health_checked_again(db_connection):
+    broker._after_task()
+    broker._before_task()
+
+    assert db_connection.health_check_done is True
+
+
+def test_a_connection_that_sat_idle_is_health_checked_before_the_next_task(db_connection, monkeypatch):
+    broker._after_task()
+    now = broker.time.monotonic()
+    monkeypatch.setattr(broker.time, "monotonic", lambda: now + broker.DB_HEALTH_CHECK_AFTER_IDLE + 1)
+    broker._before_task()
+
+    assert db_connection.health_check_done is False
+
+
+def test_a_fresh_or_closed_connection_is_health_checked_as_django_would(db_connection):
+    broker._before_task()  # no task ended on it yet
+    assert db_connection.health_check_done is False
+
+    broker._after_task()
+    db_connection.connection = None  # closed after the task (it failed, or it was too old)
+    broker._before_task()
+    assert db_connection.health_check_done is False
