@@ -61,3 +61,6 @@ class BasicUnlessGatewayRequired(BasicAuthentication):
         if getattr(settings, "REQUIRE_GATEWAY_ASSERTION", False):
             return None
         return super().authenticate(request)
+
+
+from common.identity import schema  # noqa: E402, F401 - registers the OpenAPI descriptions

@@ -19,7 +19,7 @@ import contextvars
 from django.conf import settings
 from django.http import JsonResponse
 
-from common.identity import request_ids
+from common.identity import checks, request_ids  # noqa: F401 - registers the deploy checks
 from common.identity.assertion import META_KEY, InvalidAssertion, trusted_keys, verify
 
 UNVERIFIED = object()

@@ -56,6 +56,13 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["openid"],
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, S256 PKCE only,
+    # tokens never in query strings, a replayed refresh token revokes its family.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 
 # The provider's own endpoints are reached directly (they authenticate), not
