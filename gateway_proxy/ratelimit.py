@@ -6,8 +6,11 @@ Without it, or while Redis cannot be reached, an in-process limiter with the
 same algorithm is used, so a Redis outage degrades to per-process limits rather
 than to no limits or to refusing traffic.
 
-A request is allowed only if every one of its buckets has room, and then takes
-one token from each; a refused request takes none.
+A check is allowed only if every one of its buckets has room, and then takes
+one token from each; a refused check takes none. The proxy and the learner
+dashboard check the per-IP bucket before authenticating (so invalid bearer
+tokens are limited too) and the per-user bucket after it; a request refused by
+its user's bucket has already taken its IP token.
 """
 
 import logging
@@ -17,6 +20,8 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+
+from gateway_proxy.proxy.errors import EdgeError
 
 logger = logging.getLogger(__name__)
 
@@ -141,13 +146,27 @@ def reset_limiter(limiter=None) -> None:
     _limiter = limiter
 
 
-def rules_for(route, *, user_id: str, client_ip: str) -> list[Rule]:
-    rules = []
-    user_limit = route.rate_limit_user or settings.GATEWAY_RATE_LIMIT_USER
+def ip_rules(route, *, client_ip: str) -> list[Rule]:
+    """The per-IP bucket: checked before authentication, so bad tokens cannot be tried for free."""
     ip_limit = route.rate_limit_ip or settings.GATEWAY_RATE_LIMIT_IP
-    scope = route.prefix
-    if user_id and user_limit:
-        rules.append(Rule(f"u:{scope}:{user_id}", user_limit))
-    if ip_limit:
-        rules.append(Rule(f"ip:{scope}:{client_ip}", ip_limit))
-    return rules
+    return [Rule(f"ip:{route.prefix}:{client_ip}", ip_limit)] if ip_limit else []
+
+
+def user_rules(route, *, user_id: str) -> list[Rule]:
+    """The per-user bucket: checked once the caller is known."""
+    user_limit = route.rate_limit_user or settings.GATEWAY_RATE_LIMIT_USER
+    return [Rule(f"u:{route.prefix}:{user_id}", user_limit)] if user_id and user_limit else []
+
+
+def enforce(rules: list[Rule]) -> None:
+    """Take one token from every bucket, or raise the 429 (with ``Retry-After``)."""
+    if not rules:
+        return
+    decision = get_limiter().hit(rules)
+    if not decision.allowed:
+        raise EdgeError(
+            429,
+            "rate_limited",
+            "Too many requests; try again later.",
+            headers=[("Retry-After", decision.retry_after_header)],
+        )

@@ -1,5 +1,7 @@
 """The gateway's own pages: health, the aggregated dashboard API and the migration dashboard."""
 
+from types import SimpleNamespace
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -11,7 +13,15 @@ from gateway_proxy import aggregation, selectors
 from gateway_proxy.auth.identity import authenticate, to_identity
 from gateway_proxy.metrics import traffic
 from gateway_proxy.proxy.errors import EdgeError
+from gateway_proxy.proxy.handler import EdgeHandler
+from gateway_proxy.ratelimit import enforce, ip_rules, user_rules
+from gateway_proxy.routing import route_table
 from gateway_proxy.shadow import shadow_runner
+
+# When no route serves the dashboard's path: the default limits, in buckets of its own.
+DASHBOARD_DEFAULT_ROUTE = SimpleNamespace(
+    prefix="/api/v1/dashboard", rate_limit_user=None, rate_limit_ip=None
+)
 
 
 @require_GET
@@ -35,12 +45,17 @@ def _error(exc: EdgeError) -> JsonResponse:
 def learner_dashboard(request):
     """The learner's profile and points, progress and owned items in one call."""
     request_id = request_ids.from_header(request.META.get(request_ids.META_KEY))
+    # The limits of the route serving this path (its buckets are shared with the proxy), per IP before
+    # authenticating and per user after, as on the proxy path.
+    route = route_table.match(request.path) or DASHBOARD_DEFAULT_ROUTE
     try:
+        enforce(ip_rules(route, client_ip=EdgeHandler.client_ip(request.META)))
         claims, _ = authenticate(request.META)
+        if claims is None:
+            raise EdgeError(401, "not_authenticated", "Log in first.")
+        enforce(user_rules(route, user_id=claims["user_id"]))
     except EdgeError as exc:
         return _error(exc)
-    if claims is None:
-        return _error(EdgeError(401, "not_authenticated", "Log in first."))
     identity = to_identity(claims, request_id)
     body = aggregation.dashboard(identity=identity, canary_key="u:" + identity.user_id)
     response = JsonResponse(body)

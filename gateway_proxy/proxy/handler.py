@@ -1,10 +1,11 @@
 """The request path of the gateway: from a WSGI environ to the upstream's answer.
 
-Order: request id -> method and Host checks -> safe path -> route -> identity
-(bearer token or session) -> CSRF origin check for cookie-authenticated writes
--> rate limits -> body size -> side (legacy / extracted / canary / shadow) ->
-upstream call with a fresh identity assertion per attempt -> response
-(buffered when small, streamed otherwise) -> counters and access log.
+Order: request id -> method and Host checks -> safe path -> route -> per-IP
+rate limit -> identity (bearer token or session) -> CSRF origin check for
+cookie-authenticated writes -> per-user rate limit -> body size -> side
+(legacy / extracted / canary / shadow) -> upstream call with a fresh identity
+assertion per attempt -> response (buffered when small, streamed otherwise) ->
+counters and access log.
 
 Nothing here queries the database on the common path: the route table is a
 cached snapshot, tokens are verified against cached keys (and remembered),
@@ -31,7 +32,7 @@ from gateway_proxy.metrics import traffic
 from gateway_proxy.proxy import errors, headers, http1, paths
 from gateway_proxy.proxy.errors import EdgeError
 from gateway_proxy.proxy.upstream import upstreams
-from gateway_proxy.ratelimit import get_limiter, rules_for
+from gateway_proxy.ratelimit import enforce, ip_rules, user_rules
 from gateway_proxy.routing import SAFE_METHODS, RouteSnapshot, Target, route_table
 
 logger = logging.getLogger("gateway.access")
@@ -148,6 +149,8 @@ class EdgeHandler:
             return response
 
     def forward(self, environ, request_id, method, path, query, route: RouteSnapshot) -> EdgeResponse:
+        client_ip = self.client_ip(environ)
+        enforce(ip_rules(route, client_ip=client_ip))
         claims, how = authenticate(environ)
         if route.auth_required and claims is None:
             raise EdgeError(
@@ -158,17 +161,8 @@ class EdgeHandler:
             )
         if how == "session" and method not in SAFE_METHODS:
             self.check_origin(environ)
-        client_ip = self.client_ip(environ)
-        rules = rules_for(route, user_id=claims["user_id"] if claims else "", client_ip=client_ip)
-        if rules:
-            decision = get_limiter().hit(rules)
-            if not decision.allowed:
-                raise EdgeError(
-                    429,
-                    "rate_limited",
-                    "Too many requests; try again later.",
-                    headers=[("Retry-After", decision.retry_after_header)],
-                )
+        if claims:
+            enforce(user_rules(route, user_id=claims["user_id"]))
         body, length = self.read_body(environ, route)
 
         new_visitor = []

@@ -108,3 +108,69 @@ def test_when_redis_is_unreachable_the_limits_fall_back_to_the_process(gateway, 
     statuses = [gateway.get("/api/v1/x", REMOTE_ADDR="10.0.0.3").status for _ in range(6)]
 
     assert statuses == [200] * 5 + [429]
+
+
+def test_invalid_bearer_tokens_are_limited_per_ip_before_they_are_verified(gateway, limited, issuer):
+    statuses = [
+        gateway.get("/api/v1/x", REMOTE_ADDR="10.0.0.4", headers={"Authorization": "Bearer not.a.jwt"}).status
+        for _ in range(7)
+    ]
+    refused = gateway.get("/api/v1/x", REMOTE_ADDR="10.0.0.4", headers={"Authorization": "Bearer not.a.jwt"})
+    other_ip = gateway.get("/api/v1/x", REMOTE_ADDR="10.0.0.5", headers={"Authorization": "Bearer not.a.jwt"})
+
+    assert statuses == [401] * 5 + [429] * 2  # the IP allows 5
+    assert refused.status == 429
+    assert refused.json()["code"] == "rate_limited"
+    assert 1 <= int(refused.header("Retry-After")) <= 12  # one token back every 60/5 s
+    assert other_ip.status == 401
+
+
+@pytest.fixture
+def dashboard_parts(settings, limited, monolith, shop, route):
+    settings.GATEWAY_DASHBOARD_PART_TIMEOUT = 0.4
+    route("/api/v1/shop/", mode="extracted", legacy_service="monolith", extracted_service="shop")
+    monolith.mode, monolith.body = "json", {"username": "ada", "points": 1}
+    shop.mode, shop.body = "json", {"items": []}
+    return monolith, shop
+
+
+def test_the_dashboard_is_limited_per_user_with_429_and_retry_after(gateway, dashboard_parts, issuer):
+    monolith, _shop = dashboard_parts
+    token = issuer.token(sub="88")
+
+    statuses = [
+        gateway.get("/api/v1/dashboard", headers={"Authorization": f"Bearer {token}"}).status
+        for _ in range(3)
+    ]
+    calls_before = len(monolith.requests)
+    refused = gateway.get("/api/v1/dashboard", headers={"Authorization": f"Bearer {token}"})
+
+    assert statuses == [200, 200, 200]  # the user allows 3 on /api/v1/
+    assert refused.status == 429
+    assert refused.json() == {"code": "rate_limited", "detail": "Too many requests; try again later."}
+    assert 1 <= int(refused.header("Retry-After")) <= 20
+    assert len(monolith.requests) == calls_before  # refused before any upstream call
+
+
+def test_the_dashboard_limits_invalid_tokens_per_ip(gateway, dashboard_parts, issuer):
+    statuses = [
+        gateway.get("/api/v1/dashboard", REMOTE_ADDR="10.0.0.6", headers={"Authorization": "Bearer x"}).status
+        for _ in range(6)
+    ]
+    refused = gateway.get("/api/v1/dashboard", REMOTE_ADDR="10.0.0.6", headers={"Authorization": "Bearer x"})
+
+    assert statuses == [401] * 5 + [429]
+    assert refused.status == 429
+    assert refused.header("Retry-After") is not None
+
+
+def test_the_proxy_and_the_dashboard_share_the_route_s_buckets(gateway, dashboard_parts, issuer):
+    token = issuer.token(sub="89")
+
+    proxied = [
+        gateway.get("/api/v1/x", headers={"Authorization": f"Bearer {token}"}).status for _ in range(3)
+    ]
+    dashboard = gateway.get("/api/v1/dashboard", headers={"Authorization": f"Bearer {token}"})
+
+    assert proxied == [200, 200, 200]
+    assert dashboard.status == 429
