@@ -30,6 +30,7 @@ from typing import Any, NoReturn
 from celery import Celery, Task, bootsteps, signals
 from celery.exceptions import Ignore, Reject
 from celery.worker.consumer import Consumer as CeleryConsumer
+from django.db import DatabaseError
 from kombu import Exchange, Queue
 
 import contracts
@@ -265,6 +266,21 @@ class MessageTask(Task):
     @property
     def is_last_attempt(self) -> bool:
         return self.attempt >= self.attempts_allowed
+
+    def consume(self, body, *, spec, service):
+        """The usual consumer body: parse ``body`` as ``spec``, then ``service(message=...)``.
+
+        A message that fails its contract is dead-lettered; a database error is
+        retried later; whatever ``service`` returns is the task's result.
+        """
+        try:
+            message = contracts.parse(body, expect=spec)
+        except contracts.ContractError as exc:
+            self.dead_letter(reason=f"contract: {exc}")
+        try:
+            return service(message=message)
+        except DatabaseError as exc:
+            self.retry_later(reason=f"database: {exc}")
 
     def retry_later(self, *, reason: str) -> NoReturn:
         """Publish the message again after a back-off; the current delivery is then acked.
