@@ -351,7 +351,33 @@ class _Handler:
 # --------------------------------------------------------------------------- workers
 
 
-class WorkerProcess:
+class ProcessGroup:
+    """A child process started in its own process group (``start_new_session=True``)."""
+
+    process: subprocess.Popen | None = None
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group: no cleanup, no ack, connections die."""
+        if self.alive:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Warm shutdown (SIGTERM: finish the current message), SIGKILL after ``timeout``."""
+        if not self.alive:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class WorkerProcess(ProcessGroup):
     """A Celery worker in its own process group; ``--pool=solo`` by default (one message at a time)."""
 
     def __init__(
@@ -425,23 +451,3 @@ class WorkerProcess:
         with self.log_path.open("rb") as fh:
             fh.seek(self._log_offset)
             return fh.read().decode(errors="replace")
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL the whole process group: no cleanup, no ack, connections die."""
-        if self.alive:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self, timeout: float = 15.0) -> None:
-        """Warm shutdown (SIGTERM: finish the current message), SIGKILL after ``timeout``."""
-        if not self.alive:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from common.messaging.testing import ROOT, WorkerProcess, wait_until
+from common.messaging.testing import ROOT, ProcessGroup, WorkerProcess, wait_until
 
 ACCOUNT_TOOL = ROOT / "bench" / "saga" / "account_tool.py"
 MONOLITH_SETTINGS = "monolith.settings.test"
@@ -109,7 +108,7 @@ class AccountSide:
         return set(self.query("SELECT user_id, validator_id FROM learning_validatorunlock"))
 
 
-class ServiceProcess:
+class ServiceProcess(ProcessGroup):
     """A non-Celery process of a service (an outbox relay) in its own process group."""
 
     def __init__(self, *, argv: list[str], env: dict[str, str], log_path: Path, name: str):
@@ -128,24 +127,6 @@ class ServiceProcess:
                 start_new_session=True,
             )
         return self
-
-    @property
-    def alive(self) -> bool:
-        return self.process is not None and self.process.poll() is None
-
-    def kill(self) -> None:
-        if self.alive:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        if not self.alive:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 def relay_process(*, service_env: dict[str, str], log_path: Path, name: str) -> ServiceProcess:
