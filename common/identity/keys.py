@@ -14,6 +14,7 @@ machine agrees without configuration.
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,11 +88,19 @@ def dev_private_pem(var_dir: Path, filename: str = DEV_KEY_FILENAME) -> str:
     Several processes may start at once: the file is written under a temporary
     name and linked into place, so exactly one key wins and all read it.
     """
-    path = Path(var_dir) / filename
+    return create_once(Path(var_dir) / filename, generate_private_pem)
+
+
+def create_once(path: Path, make_pem: Callable[[], str]) -> str:
+    """The PEM at ``path``, written by ``make_pem()`` if there is none yet.
+
+    Written under a temporary name (mode 0600) and linked into place, so when
+    several processes race exactly one key wins and all of them read it.
+    """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(generate_private_pem())
+        tmp.write_text(make_pem())
         tmp.chmod(0o600)
         try:
             os.link(tmp, path)

@@ -6,12 +6,12 @@ published at ``/o/.well-known/jwks.json``; access tokens are JWTs too, so the
 gateway verifies them locally like Keycloak's.
 """
 
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from common.identity.keys import create_once
 from common.settings.base import GATEWAY_ASSERTION_EXEMPT_PATHS as _EXEMPT
 from common.settings.base import VAR_DIR, env
 
@@ -20,22 +20,14 @@ DEV_KEY_FILE = "oidc-rsa.pem"
 
 def dev_rsa_key(var_dir: Path) -> str:
     """The development signing key of this machine, created on first use."""
-    path = Path(var_dir) / DEV_KEY_FILE
-    if not path.exists():
+
+    def make_pem() -> str:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        pem = key.private_bytes(
+        return key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(pem)
-        tmp.chmod(0o600)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink(missing_ok=True)
-    return path.read_text()
+        ).decode()
+
+    return create_once(Path(var_dir) / DEV_KEY_FILE, make_pem)
 
 
 OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", default="", multiline=True) or dev_rsa_key(VAR_DIR)
