@@ -16,7 +16,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api.pagination import PageNumberPagination
+from common.api.pagination import paginated
 from common.errors import NotFound
 from monolith.learning import selectors, services
 from monolith.learning.models import (
@@ -97,12 +97,6 @@ def _code_field(**kwargs) -> TextField:
 
 
 # --- helpers ----------------------------------------------------------------
-
-
-def _paginated(request, view, queryset, serializer_class, context: dict | None = None) -> Response:
-    paginator = PageNumberPagination()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True, context=context or {}).data)
 
 
 class StaffWrites(permissions.BasePermission):
@@ -248,7 +242,9 @@ class ModuleListApi(APIView):
     @extend_schema(responses=ModuleListItemSerializer(many=True))
     def get(self, request):
         modules = selectors.module_list(user=request.user, filters=request.query_params)
-        return _paginated(request, self, modules, ModuleListItemSerializer)
+        return paginated(
+            request=request, view=self, queryset=modules, serializer_class=ModuleListItemSerializer
+        )
 
     @extend_schema(request=ModuleCreateInputSerializer, responses={201: ModuleListItemSerializer})
     def post(self, request):
@@ -531,7 +527,9 @@ class SubmissionListApi(APIView):
     @extend_schema(responses=SubmissionListItemSerializer(many=True))
     def get(self, request):
         submissions = selectors.submission_list(user=request.user, filters=request.query_params)
-        return _paginated(request, self, submissions, SubmissionListItemSerializer)
+        return paginated(
+            request=request, view=self, queryset=submissions, serializer_class=SubmissionListItemSerializer
+        )
 
 
 class SubmissionDetailApi(APIView):
@@ -546,7 +544,9 @@ class ProgressListApi(APIView):
     @extend_schema(responses=ProgressOutputSerializer(many=True))
     def get(self, request):
         progress = selectors.module_progress_list(user=request.user, filters=request.query_params)
-        return _paginated(request, self, progress, ProgressOutputSerializer)
+        return paginated(
+            request=request, view=self, queryset=progress, serializer_class=ProgressOutputSerializer
+        )
 
 
 # --- validators and editor settings (staff) ------------------------------------------

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api.pagination import PageNumberPagination
+from common.api.pagination import PageNumberPagination, paginated
 from monolith.shop_legacy.models import Item, Purchase
 from monolith.shop_legacy.saga import ShopOrder, order_forward
 from monolith.shop_legacy.selectors import hint_text_for, item_get, item_list, purchase_get, purchase_list
@@ -15,12 +15,6 @@ from monolith.shop_legacy.services import purchase_create
 
 # Largest primary key the database can hold (BigAutoField); larger ids cannot exist.
 MAX_ID = 2**63 - 1
-
-
-def _paginated(*, request: Request, view: APIView, queryset, serializer_class) -> Response:
-    paginator = view.pagination_class()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class ShopItemOutputSerializer(serializers.Serializer):
@@ -75,7 +69,7 @@ class ItemListApi(APIView):
             exercise_id=filters.validated_data.get("exercise"),
             kind=filters.validated_data.get("kind"),
         )
-        return _paginated(
+        return paginated(
             request=request, view=self, queryset=items, serializer_class=ShopItemOutputSerializer
         )
 
@@ -96,7 +90,7 @@ class PurchaseListCreateApi(APIView):
     @extend_schema(responses=ShopPurchaseOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         purchases = purchase_list(user=request.user)
-        return _paginated(
+        return paginated(
             request=request, view=self, queryset=purchases, serializer_class=ShopPurchaseOutputSerializer
         )
 

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api.pagination import PageNumberPagination
+from common.api.pagination import PageNumberPagination, paginated
 from common.errors import ServiceError
 from extracted.shop.store.models import Item, Order
 from extracted.shop.store.selectors import (
@@ -40,12 +40,6 @@ class WaitSerializer(serializers.Serializer):
     @property
     def seconds(self) -> float:
         return min(self.validated_data["wait"], float(settings.SHOP_MAX_WAIT))
-
-
-def _paginated(*, request: Request, view: APIView, queryset, serializer_class) -> Response:
-    paginator = view.pagination_class()
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
 
 class ItemOutputSerializer(serializers.Serializer):
@@ -105,7 +99,7 @@ class ItemListApi(APIView):
             exercise_id=filters.validated_data.get("exercise"),
             kind=filters.validated_data.get("kind"),
         )
-        return _paginated(request=request, view=self, queryset=items, serializer_class=ItemOutputSerializer)
+        return paginated(request=request, view=self, queryset=items, serializer_class=ItemOutputSerializer)
 
 
 class ItemDetailApi(APIView):
@@ -127,7 +121,7 @@ class PurchaseListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         orders = order_list(user_id=buyer_id(request.user))
-        return _paginated(request=request, view=self, queryset=orders, serializer_class=OrderOutputSerializer)
+        return paginated(request=request, view=self, queryset=orders, serializer_class=OrderOutputSerializer)
 
     @extend_schema(
         request=InputSerializer,
@@ -173,7 +167,7 @@ class OrderListApi(APIView):
     @extend_schema(responses=OrderOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
         orders = order_list(user_id=buyer_id(request.user))
-        return _paginated(request=request, view=self, queryset=orders, serializer_class=OrderOutputSerializer)
+        return paginated(request=request, view=self, queryset=orders, serializer_class=OrderOutputSerializer)
 
 
 class OrderDetailApi(APIView):

@@ -1,8 +1,6 @@
 """Pieces every accounts view uses: strict input fields and pagination."""
 
-from django.core.paginator import Paginator
 from rest_framework import serializers
-from rest_framework.response import Response
 
 from common.api.pagination import PageNumberPagination
 from monolith.accounts.tokens import TOKEN_MAX_LENGTH
@@ -75,26 +73,3 @@ class ListApiMixin:
     """A view answering pages of results; also how the OpenAPI schema learns the page shape."""
 
     pagination_class = PageNumberPagination
-
-
-def paginated(*, request, view, queryset, serializer_class, count: int | None = None) -> Response:
-    """One page of ``queryset`` in the shared page shape (``count``, ``next``, ``previous``, ``results``).
-
-    ``count``, when the caller knows a cheaper way to get it, saves the
-    ``COUNT(*)`` over ``queryset`` itself.
-    """
-    paginator = getattr(view, "pagination_class", None) or PageNumberPagination
-    paginator = paginator()
-    if count is not None:
-        paginator.django_paginator_class = _known_count_paginator(count)
-    page = paginator.paginate_queryset(queryset, request, view=view)
-    return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-
-def _known_count_paginator(count: int) -> type[Paginator]:
-    class KnownCountPaginator(Paginator):
-        @property
-        def count(self) -> int:
-            return count
-
-    return KnownCountPaginator

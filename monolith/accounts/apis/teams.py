@@ -5,6 +5,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.pagination import paginated
 from monolith.accounts import selectors
 from monolith.accounts.apis.common import (
     ApiSerializer,
@@ -14,7 +15,6 @@ from monolith.accounts.apis.common import (
     ListApiMixin,
     StringField,
     TokenInputSerializer,
-    paginated,
     validated,
 )
 from monolith.accounts.models import TeamKind

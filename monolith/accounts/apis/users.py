@@ -8,6 +8,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.pagination import paginated
 from monolith.accounts import selectors
 from monolith.accounts.apis.common import (
     ApiSerializer,
@@ -15,7 +16,6 @@ from monolith.accounts.apis.common import (
     EmailField,
     ListApiMixin,
     StringField,
-    paginated,
     validated,
 )
 from monolith.accounts.models import Language, ProgrammingLanguage, User
