@@ -30,7 +30,16 @@ def dev_rsa_key(var_dir: Path) -> str:
     return create_once(Path(var_dir) / DEV_KEY_FILE, make_pem)
 
 
-OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", default="", multiline=True) or dev_rsa_key(VAR_DIR)
+def with_dev_signing_key(provider: dict) -> dict:
+    """``provider`` with the development key when no key is configured (local and test only)."""
+    if provider["OIDC_RSA_PRIVATE_KEY"]:
+        return provider
+    return {**provider, "OIDC_RSA_PRIVATE_KEY": dev_rsa_key(VAR_DIR)}
+
+
+# Empty here: production requires the variable, local and test settings add the dev key,
+# so no process generates an RSA key it will not use.
+OIDC_RSA_PRIVATE_KEY = env.str("OIDC_RSA_PRIVATE_KEY", default="", multiline=True)
 
 OAUTH2_PROVIDER = {
     "OIDC_ENABLED": True,
