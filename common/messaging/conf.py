@@ -32,6 +32,10 @@ DEFAULTS = {
     "OUTBOX_FAST_PATH": True,
     #: After a failed fast-path publish, leave everything to the relay this long.
     "OUTBOX_FAST_PATH_PAUSE": 5.0,
+    #: With the fast path on, the relay leaves a new row to it for this many
+    #: seconds (then publishes it if it is still pending): the two do not race
+    #: for fresh rows. Longer than a publish normally takes.
+    "OUTBOX_FAST_PATH_GRACE": 5.0,
     "OUTBOX_RELAY_BATCH": 200,
     #: Seconds the relay sleeps when it found nothing to publish.
     "OUTBOX_RELAY_INTERVAL": 0.5,

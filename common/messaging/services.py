@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import partial
 
 from django.db import IntegrityError, transaction
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 import contracts
 from common.messaging import conf
+from common.messaging.broker import Outgoing
 from common.messaging.models import InboxMessage, OutboxMessage
 
 
@@ -37,23 +39,35 @@ def outbox_publish(*, message: contracts.Message, using: str = "default") -> Out
     _require_atomic(using, "outbox_publish")
     envelope = message.envelope
     spec = contracts.spec_for(envelope.type, envelope.version)
+    mode = conf.get("OUTBOX_FAST_PATH")
+    now = timezone.now()
+    body = message.to_json_dict()
     row = OutboxMessage.objects.using(using).create(
         id=envelope.message_id,
         type=envelope.type,
         version=envelope.version,
         task=spec.task,
         queue=spec.queue,
-        body=message.to_json_dict(),
+        body=body,
+        created_at=now,
+        # The fast path publishes the row from memory right after the commit; the
+        # relay takes it only if it is still pending once this grace is over.
+        available_at=now + timedelta(seconds=float(conf.get("OUTBOX_FAST_PATH_GRACE"))) if mode else now,
     )
-    mode = conf.get("OUTBOX_FAST_PATH")
     if mode:
         from common.messaging.relay import fast_path, publish_now
 
+        outgoing = Outgoing(task=spec.task, queue=spec.queue, message_id=str(row.pk), body=body)
         if mode == "inline":
-            transaction.on_commit(partial(publish_now, row.pk, using=using), using=using, robust=True)
+            transaction.on_commit(partial(publish_now, outgoing, using=using), using=using, robust=True)
         else:
-            transaction.on_commit(partial(fast_path.submit, row.pk, using=using), using=using, robust=True)
+            transaction.on_commit(partial(fast_path.submit, outgoing, using=using), using=using, robust=True)
     return row
+
+
+def outgoing_for(row: OutboxMessage) -> Outgoing:
+    """What publishing an outbox row sends."""
+    return Outgoing(task=row.task, queue=row.queue, message_id=str(row.pk), body=row.body)
 
 
 def inbox_record(*, message_id, message_type: str, using: str = "default") -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from common.messaging.models import InboxMessage, OutboxMessage
 from common.messaging.relay import Relay, RelayError, fast_path, messaging_prune, publish_now, relay_batch
-from common.messaging.services import TransactionRequired, outbox_publish
+from common.messaging.services import TransactionRequired, outbox_publish, outgoing_for
 from common.messaging.tests.factories import a_message
 
 pytestmark = pytest.mark.django_db
@@ -143,31 +143,54 @@ def test_with_the_broker_down_rows_stay_pending_with_their_error_and_a_backoff(b
         Relay(interval=0).run(once=True)
 
 
-def test_the_fast_path_gives_up_at_once_when_the_broker_is_down_and_leaves_the_row_to_the_relay(broker_down):
+def test_the_fast_path_gives_up_at_once_when_the_broker_is_down_and_leaves_the_row_to_the_relay(
+    broker_down, settings
+):
+    settings.OUTBOX_FAST_PATH = True  # the row gets the relay's grace, as the fast path would have it
     message = a_message()
     write(message)
+    row = OutboxMessage.objects.get()
+    assert row.available_at > timezone.now()
 
     started = time.monotonic()
-    assert publish_now(message.id) == 0
+    assert publish_now(outgoing_for(row)) == 0
     assert time.monotonic() - started < 3
     row = OutboxMessage.objects.get()
     assert (row.sent_at, row.attempts) == (None, 1)
     assert row.last_error
+    assert row.available_at <= timezone.now()  # given back to the relay at once
 
     # Paused: the next commit does not wait for the broker again.
     started = time.monotonic()
-    assert publish_now(message.id) == 0
+    assert publish_now(outgoing_for(row)) == 0
     assert time.monotonic() - started < 0.05
     assert OutboxMessage.objects.get().sent_at is None
 
 
-def test_a_row_published_meanwhile_is_not_published_again_by_the_fast_path(memory_broker):
+def test_the_relay_leaves_a_fresh_row_to_the_fast_path_for_its_grace_then_takes_it(memory_broker, settings):
+    settings.OUTBOX_FAST_PATH = True
+    settings.OUTBOX_FAST_PATH_GRACE = 60
+    message = a_message()
+    with transaction.atomic():  # the on-commit fast path never runs in this test's transaction
+        outbox_publish(message=message)
+
+    assert relay_batch().published == 0
+    OutboxMessage.objects.update(available_at=timezone.now())  # the grace is over, the row still pending
+    assert relay_batch().published == 1
+    assert [m.headers["id"] for m in take(memory_broker)] == [str(message.id)]
+
+
+def test_the_fast_path_publishes_from_memory_and_marks_the_row_sent_with_one_update(
+    memory_broker, django_assert_num_queries
+):
     message = a_message()
     write(message)
-    assert relay_batch().published == 1
+    outgoing = outgoing_for(OutboxMessage.objects.get())
 
-    assert publish_now(message.id) == 0
-    assert len(take(memory_broker)) == 1
+    with django_assert_num_queries(1):
+        assert publish_now(outgoing) == 1
+    assert [m.headers["id"] for m in take(memory_broker)] == [str(message.id)]
+    assert OutboxMessage.objects.get().sent_at is not None
 
 
 def test_the_relay_command_publishes_everything_due_once(memory_broker, capsys):
