@@ -60,14 +60,14 @@ def saga_debit(*, message: contracts.Message) -> str:
         outcome, detail = "failed", "No active account with this id."
     else:
         try:
-            with transaction.atomic():
-                wallet_debit(
-                    user=user, amount=command.amount, reference=command.step_id, reason=command.reason[:200]
-                )
-            outcome = "debited"
+            # In this transaction (no savepoint): a refusal is raised before anything is written.
+            entry, _ = wallet_debit(
+                user=user, amount=command.amount, reference=command.step_id, reason=command.reason[:200]
+            )
+            outcome, balance = "debited", entry.wallet.balance
         except InsufficientPoints as exc:
             outcome, detail = "insufficient_points", str(exc)
-        balance = wallet_balance(user=user)
+            balance = wallet_balance(user=user)
     _reply(
         SHOP_DEBIT_REPLIED_V1,
         {

@@ -5,7 +5,9 @@ Callers pass a ``reference`` that names the cause of the movement (e.g.
 never moves points twice.
 """
 
-from django.db import IntegrityError, transaction
+from contextlib import nullcontext
+
+from django.db import transaction
 
 from common.errors import ServiceError
 from monolith.accounts.models import LedgerEntry, User, Wallet
@@ -16,49 +18,63 @@ class InsufficientPoints(ServiceError):
     code = "insufficient_points"
 
 
+def _in_transaction():
+    """The caller's transaction if there is one (no savepoint round trips), else a new one."""
+    return nullcontext() if transaction.get_connection().in_atomic_block else transaction.atomic()
+
+
 def _locked_wallet(user: User) -> Wallet:
-    Wallet.objects.get_or_create(user=user)
-    return Wallet.objects.select_for_update().get(user=user)
+    wallet = Wallet.objects.select_for_update().filter(user=user).first()
+    if wallet is None:
+        Wallet.objects.get_or_create(user=user)
+        wallet = Wallet.objects.select_for_update().get(user=user)
+    return wallet
 
 
 def _move(*, user: User, amount: int, reference: str, reason: str) -> tuple[LedgerEntry, bool]:
+    """Move ``amount`` points under the wallet's row lock, in the caller's transaction or a new one.
+
+    Raises (``ServiceError``, ``InsufficientPoints``) before writing anything, so
+    a caller inside its own transaction may catch them and go on. Every
+    reference names one user's movement (a reward of theirs, a step of their
+    order), so a second movement with the same reference waits for the same
+    wallet lock and then finds the first: the lookup below answers it, and the
+    unique constraint stays the last guard.
+    """
     if amount == 0:
         raise ServiceError("Amount must not be zero.", field="amount")
-    wallet = _locked_wallet(user)
-    existing = LedgerEntry.objects.filter(reference=reference).first()
-    if existing is not None:
-        return existing, False
-    if wallet.balance + amount < 0:
-        raise InsufficientPoints(
-            f"Not enough points: {wallet.balance} available, {-amount} needed.", field="amount"
-        )
-    try:
-        with transaction.atomic():
-            entry = LedgerEntry.objects.create(
-                wallet=wallet, amount=amount, reference=reference, reason=reason
+    with _in_transaction():
+        wallet = _locked_wallet(user)
+        existing = LedgerEntry.objects.filter(reference=reference).first()
+        if existing is not None:
+            if existing.wallet_id == wallet.pk:
+                existing.wallet = wallet
+            return existing, False
+        if wallet.balance + amount < 0:
+            raise InsufficientPoints(
+                f"Not enough points: {wallet.balance} available, {-amount} needed.", field="amount"
             )
-    except IntegrityError:
-        # Same reference committed by a concurrent caller on another wallet lock.
-        return LedgerEntry.objects.get(reference=reference), False
-    wallet.balance += amount
-    wallet.save(update_fields=["balance", "updated_at"])
-    return entry, True
+        entry = LedgerEntry.objects.create(wallet=wallet, amount=amount, reference=reference, reason=reason)
+        wallet.balance += amount
+        wallet.save(update_fields=["balance", "updated_at"])
+        return entry, True
 
 
-@transaction.atomic
 def wallet_credit(*, user: User, amount: int, reference: str, reason: str = "") -> tuple[LedgerEntry, bool]:
-    """Add ``amount`` (> 0) points; returns the entry and whether it is new."""
+    """Add ``amount`` (> 0) points; returns the entry and whether it is new.
+
+    ``entry.wallet.balance`` is the balance after the movement.
+    """
     if amount <= 0:
         raise ServiceError("A credit must be positive.", field="amount")
     return _move(user=user, amount=amount, reference=reference, reason=reason)
 
 
-@transaction.atomic
 def wallet_debit(*, user: User, amount: int, reference: str, reason: str = "") -> tuple[LedgerEntry, bool]:
-    """Take ``amount`` (> 0) points; raises ``InsufficientPoints`` if short.
+    """Take ``amount`` (> 0) points; raises ``InsufficientPoints`` if short (nothing written).
 
     Returns the entry and whether it is new (``False``: this reference was
-    already debited, nothing changed).
+    already debited, nothing changed); ``entry.wallet.balance`` is the balance after.
     """
     if amount <= 0:
         raise ServiceError("A debit must be positive.", field="amount")
