@@ -120,7 +120,7 @@ PURCHASE_COMPLETED_V1 = register(
         payload=TypeAdapter(PurchaseCompleted),
         task="account.purchase_completed",
         queue="account",
-        description="A shop order completed; the monolith unlocks what a validator item sells.",
+        description="A shop order of a validator item completed; the monolith unlocks that validator.",
     )
 )
 

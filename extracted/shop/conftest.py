@@ -11,6 +11,15 @@ from extracted.shop.testing import AccountSide, relay_process, worker_process
 LOG_DIR = Path(__file__).resolve().parents[2] / "var" / "test-logs"
 
 
+@pytest.fixture(autouse=True)
+def _stop_order_listener():
+    """A test that waited on an order leaves no listening connection to its database behind."""
+    yield
+    from extracted.shop.store.waiting import order_end_listener
+
+    order_end_listener.stop()
+
+
 @pytest.fixture(scope="session")
 def account_side(django_db_setup, django_db_blocker):
     """The monolith's own database for this run (``<shop test db>_account``), migrated."""

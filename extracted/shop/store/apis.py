@@ -1,5 +1,8 @@
 """Shop API (``/api/v1/shop/``): thin views over services and selectors."""
 
+from contextlib import nullcontext
+from uuid import uuid4
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -14,11 +17,13 @@ from extracted.shop.store.selectors import (
     hint_text_for,
     item_get,
     item_list,
+    order_await,
     order_get,
     order_is_owned,
     order_list,
 )
 from extracted.shop.store.services import buyer_id, order_place
+from extracted.shop.store.waiting import order_end_listener
 
 MAX_ID = 2**63 - 1
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -145,14 +150,21 @@ class PurchaseListCreateApi(APIView):
         data.is_valid(raise_exception=True)
         wait = WaitSerializer(data=request.query_params)
         wait.is_valid(raise_exception=True)
-        order, created = order_place(
-            user=request.user,
-            item_id=data.validated_data["item_id"],
-            idempotency_key=key,
-            correlation_id=getattr(request, "request_id", None),
-        )
-        if wait.seconds and not order.is_terminal:
-            order = order_get(user_id=order.user_id, order_id=order.id, wait=wait.seconds)
+        new_id = uuid4()
+        # Watched before it exists: its end cannot slip between the commit and the wait.
+        with order_end_listener.watching(new_id) if wait.seconds else nullcontext() as ended:
+            order, created = order_place(
+                user=request.user,
+                item_id=data.validated_data["item_id"],
+                idempotency_key=key,
+                correlation_id=getattr(request, "request_id", None),
+                order_id=new_id,
+            )
+            if wait.seconds and not order.is_terminal:
+                if order.id == new_id:
+                    order = order_await(order=order, ended=ended, wait=wait.seconds)
+                else:
+                    order = order_get(user_id=order.user_id, order_id=order.id, wait=wait.seconds)
         response = Response(
             OrderOutputSerializer(order).data,
             status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,

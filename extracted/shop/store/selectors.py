@@ -1,14 +1,13 @@
 """Shop reads: items as a given learner sees them, and that learner's orders."""
 
-import select
+import threading
 import time
-from uuid import UUID
 
-from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 
 from common.errors import NotFound
 from extracted.shop.store.models import Item, Order
+from extracted.shop.store.waiting import RECHECK, order_end_listener
 
 
 def _owned(user_id: int):
@@ -42,52 +41,47 @@ def order_list(*, user_id: int) -> QuerySet[Order]:
     return Order.objects.filter(user_id=user_id).select_related("item")
 
 
-def order_channel(order_id) -> str:
-    """The PostgreSQL notification channel on which an order's end is announced."""
-    return f"shop_order_{UUID(str(order_id)).hex}"
-
-
 def order_get(*, user_id: int, order_id, wait: float = 0.0) -> Order:
     """The user's order ``order_id`` (``NotFound`` for anyone else's).
 
-    With ``wait`` > 0, waits up to that many seconds for a pending order to end.
-    On PostgreSQL the wait sleeps until the transaction that ends the order
-    commits (``LISTEN``/``NOTIFY``: no polling); elsewhere it polls.
+    With ``wait`` > 0, waits up to that many seconds for a pending order to end:
+    on PostgreSQL until the transaction that ends it commits (the process's
+    listener wakes this request: no polling), elsewhere by polling.
     """
-    deadline = time.monotonic() + max(wait, 0.0)
-    listening = wait > 0 and connection.vendor == "postgresql" and not connection.in_atomic_block
-    if listening:
-        with connection.cursor() as cursor:
-            cursor.execute(f'LISTEN "{order_channel(order_id)}"')
-    try:
-        delay = 0.005
-        while True:
-            order = order_list(user_id=user_id).filter(pk=order_id).first()
-            if order is None:
-                raise NotFound("No order with this id.")
-            remaining = deadline - time.monotonic()
-            if order.is_terminal or remaining <= 0:
-                return order
-            if listening:
-                _wait_for_notification(min(remaining, 1.0))
-            else:
-                time.sleep(min(delay, remaining))
-                delay = min(delay * 1.5, 0.05)
-    finally:
-        if listening:
-            with connection.cursor() as cursor:
-                cursor.execute("UNLISTEN *")
-            connection.connection.notifies.clear()
+    if wait <= 0:
+        return _order_or_404(user_id=user_id, order_id=order_id)
+    with order_end_listener.watching(order_id) as ended:
+        order = _order_or_404(user_id=user_id, order_id=order_id)
+        return order_await(order=order, ended=ended, wait=wait)
 
 
-def _wait_for_notification(timeout: float) -> None:
-    raw = connection.connection
-    if raw.notifies:
-        raw.notifies.clear()
-        return
-    if select.select([raw], [], [], timeout) != ([], [], []):
-        raw.poll()
-        raw.notifies.clear()
+def order_await(*, order: Order, ended: threading.Event | None, wait: float) -> Order:
+    """``order`` once it ended or ``wait`` seconds passed, re-read when ``ended`` is set.
+
+    ``ended`` comes from ``order_end_listener.watching(order.id)``, entered
+    before ``order`` was read; ``None`` polls.
+    """
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    while not order.is_terminal:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            break
+        if ended is not None:
+            ended.wait(min(remaining, RECHECK))
+            ended.clear()
+        else:
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 1.5, 0.05)
+        order = _order_or_404(user_id=order.user_id, order_id=order.id)
+    return order
+
+
+def _order_or_404(*, user_id: int, order_id) -> Order:
+    order = order_list(user_id=user_id).filter(pk=order_id).first()
+    if order is None:
+        raise NotFound("No order with this id.")
+    return order
 
 
 def order_is_owned(*, order: Order) -> bool:

@@ -4,10 +4,11 @@ The shop orchestrates the purchase saga. Each step is one local transaction
 that changes the order and writes the next command (or event) to the outbox,
 so a step and its message commit together or not at all:
 
-1. ``order_place`` — reserve one unit of stock (item row locked), create the
-   order ``pending`` and command account to debit the wallet.
+1. ``order_place`` — create the order ``pending``, reserve one unit of stock
+   and command account to debit the wallet.
 2. ``order_debit_replied`` — on ``debited``: complete (the reservation is
-   kept, ``purchase.completed`` and the receipt mail are published); on a
+   kept, the receipt mail is published, and ``purchase.completed`` for a
+   validator item, which learning then unlocks); on a
    refusal: reject and release the stock. A ``debited`` reply for an order
    that was already rejected (it timed out meanwhile) is answered by a refund.
 3. ``orders_expire`` — the sweeper: a pending order past its deadline is
@@ -23,8 +24,8 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
@@ -40,7 +41,7 @@ from contracts.shop import (
     SHOP_REFUND_REPLIED_V1,
 )
 from extracted.shop.store.models import Item, Order, StockReservation
-from extracted.shop.store.selectors import order_channel
+from extracted.shop.store.waiting import announce_order_end
 
 logger = logging.getLogger(__name__)
 
@@ -84,9 +85,17 @@ def buyer_id(user) -> int:
     return user_id
 
 
-@transaction.atomic
+class _OutOfStock(Exception):
+    """The last unit went to another buyer: the placing transaction is rolled back."""
+
+
 def order_place(
-    *, user, item_id: int, idempotency_key: str, correlation_id: str | None = None
+    *,
+    user,
+    item_id: int,
+    idempotency_key: str,
+    correlation_id: str | None = None,
+    order_id: UUID | None = None,
 ) -> tuple[Order, bool]:
     """Start buying ``item_id`` for ``user``; returns the order and whether it is new.
 
@@ -96,27 +105,28 @@ def order_place(
     is charged twice. Raises ``ItemNotFound`` (400) for an unknown item and
     ``Conflict`` (409, ``item_inactive``) for one no longer sold; nothing is
     changed then. An item out of stock gives a new order, already ``rejected``.
+    ``order_id`` names the new order (a caller that waits for it watches it first).
+
+    One short transaction writes the order, the reservation and the debit
+    command; taking the unit of a limited item is its last statement, so the
+    item's row lock (which serialises its buyers) is held only until the commit.
+    Two requests racing with one key, or one user buying one item twice at
+    once, are told apart by the database's unique constraints: the loser's
+    transaction rolls back and it answers with the winner's order.
     """
     user_id = buyer_id(user)
-    existing = _order_for_key(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
+    item = Item.objects.filter(pk=item_id).first()
+    existing = _existing_order(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
     if existing is not None:
         return existing, False
-
-    # The item row lock serialises the purchases of this item: stock is checked
-    # and taken by one buyer at a time, and a user's second purchase sees the first.
-    item = Item.objects.select_for_update().filter(pk=item_id).first()
     if item is None:
         raise ItemNotFound("No item with this id.", field="item_id")
-    live = Order.objects.filter(
-        user_id=user_id, item=item, state__in=[Order.State.PENDING, Order.State.COMPLETED]
-    ).first()
-    if live is not None:
-        return live, False
     if not item.is_active:
         raise Conflict("This item is no longer sold.", field="item_id", code="item_inactive")
 
     now = timezone.now()
     order = Order(
+        id=order_id or uuid4(),
         user_id=user_id,
         username=(getattr(user, "username", "") or "")[:150],
         email=receipt_email(getattr(user, "email", "") or ""),
@@ -125,67 +135,87 @@ def order_place(
         idempotency_key=idempotency_key,
         deadline=now + timedelta(seconds=float(settings.SHOP_SAGA_TIMEOUT)),
     )
-    if item.stock is not None and item.stock <= 0:
-        order.state = Order.State.REJECTED
-        order.reason_code = Order.Reason.OUT_OF_STOCK
-        order.reason = REASONS[Order.Reason.OUT_OF_STOCK]
-        raced = _insert(order, user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
-        if raced is not None:
-            return raced, False
-        logger.info("shop.order rejected id=%s item=%s reason=out_of_stock", order.id, item.id)
-        return order, True
-
-    raced = _insert(order, user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
-    if raced is not None:
-        return raced, False
-    if item.stock is not None:
-        item.stock -= 1
-        item.save(update_fields=["stock", "updated_at"])
-        StockReservation.objects.create(order=order, item=item)
-    outbox_publish(
-        message=contracts.build(
-            ACCOUNT_DEBIT_REQUESTED_V1,
-            {
-                "order_id": str(order.id),
-                "step_id": order.debit_step_id,
-                "user_id": user_id,
-                "amount": order.price,
-                "reason": f"Shop: {item.title}"[:200],
-            },
-            producer=PRODUCER,
-            correlation_id=correlation_id or str(order.id),
-        )
-    )
+    try:
+        if item.stock is not None and item.stock <= 0:
+            raise _OutOfStock
+        with transaction.atomic():
+            order.save(force_insert=True)
+            if item.stock is not None:
+                StockReservation.objects.create(order=order, item=item)
+            outbox_publish(message=_debit_command(order, correlation_id=correlation_id))
+            if item.stock is not None and not _take_one_unit(item):
+                raise _OutOfStock
+    except _OutOfStock:
+        return _place_rejected(order, code=Order.Reason.OUT_OF_STOCK)
+    except IntegrityError:
+        return _raced(order), False
     logger.info("shop.order placed id=%s user=%s item=%s price=%s", order.id, user_id, item.id, order.price)
     return order, True
 
 
-def _order_for_key(*, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
-    """The order this key already made (same item), or ``IdempotencyKeyReused`` (another item)."""
-    existing = Order.objects.filter(user_id=user_id, idempotency_key=idempotency_key).first()
-    if existing is not None and existing.item_id != item_id:
-        raise IdempotencyKeyReused(
-            "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
-        )
+def _debit_command(order: Order, *, correlation_id: str | None) -> contracts.Message:
+    return contracts.build(
+        ACCOUNT_DEBIT_REQUESTED_V1,
+        {
+            "order_id": str(order.id),
+            "step_id": order.debit_step_id,
+            "user_id": order.user_id,
+            "amount": order.price,
+            "reason": f"Shop: {order.item.title}"[:200],
+        },
+        producer=PRODUCER,
+        correlation_id=correlation_id or str(order.id),
+    )
+
+
+def _take_one_unit(item: Item) -> bool:
+    """Take one unit of a limited item; False when none is left (nothing changed)."""
+    return bool(
+        Item.objects.filter(pk=item.pk, stock__gt=0).update(stock=F("stock") - 1, updated_at=timezone.now())
+    )
+
+
+def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool]:
+    order.state = Order.State.REJECTED
+    order.reason_code = code
+    order.reason = REASONS[code]
+    try:
+        order.save(force_insert=True)
+    except IntegrityError:
+        return _raced(order), False
+    logger.info("shop.order rejected id=%s item=%s reason=%s", order.id, order.item_id, code)
+    return order, True
+
+
+def _raced(order: Order) -> Order:
+    """The order a concurrent request made first (same key, or the same user and item)."""
+    existing = _existing_order(
+        user_id=order.user_id, idempotency_key=order.idempotency_key, item_id=order.item_id
+    )
+    if existing is None:
+        raise RuntimeError(f"order {order.id} hit a unique constraint, yet no order it clashed with exists")
     return existing
 
 
-def _insert(order: Order, *, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
-    """Insert ``order``; None when done, or the order a concurrent request with the same key made.
+def _existing_order(*, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
+    """The order this key already made, else the user's live (pending or completed) order of the item.
 
-    The key is checked before any lock, so two requests with one key (for two
-    items, or for one item out of stock) can both get here: the unique key makes
-    the second insert fail, and that request then answers like a repeated one.
+    The key made for another item raises ``IdempotencyKeyReused``. One query.
     """
-    try:
-        with transaction.atomic():
-            order.save(force_insert=True)
-    except IntegrityError:
-        existing = _order_for_key(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
-        if existing is None:
-            raise
-        return existing
-    return None
+    found = list(
+        Order.objects.select_related("item")
+        .filter(user_id=user_id)
+        .filter(
+            Q(idempotency_key=idempotency_key)
+            | Q(item_id=item_id, state__in=[Order.State.PENDING, Order.State.COMPLETED])
+        )[:2]
+    )
+    by_key = next((o for o in found if o.idempotency_key == idempotency_key), None)
+    if by_key is not None and by_key.item_id != item_id:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
+        )
+    return by_key or (found[0] if found else None)
 
 
 def _release_stock(order: Order) -> None:
@@ -216,15 +246,8 @@ def _request_refund(order: Order, *, reason: str, causation_id: UUID | None = No
     )
 
 
-def _announce_end(order: Order) -> None:
-    """Wake the status requests waiting for this order, once the transaction commits."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, '')", [order_channel(order.id)])
-
-
 def _reject(order: Order, *, code: str, detail: str = "") -> None:
-    _announce_end(order)
+    announce_order_end(order.id)
     order.state = Order.State.REJECTED
     order.reason_code = code
     order.reason = REASONS[code]
@@ -233,7 +256,7 @@ def _reject(order: Order, *, code: str, detail: str = "") -> None:
 
 
 def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
-    _announce_end(order)
+    announce_order_end(order.id)
     order.state = Order.State.COMPLETED
     order.completed_at = timezone.now()
     order.balance_after = balance
@@ -241,23 +264,25 @@ def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
         state=StockReservation.State.COMMITTED, updated_at=timezone.now()
     )
     item = order.item
-    outbox_publish(
-        message=contracts.build(
-            PURCHASE_COMPLETED_V1,
-            {
-                "order_id": str(order.id),
-                "user_id": order.user_id,
-                "item_id": item.id,
-                "kind": item.kind,
-                "exercise_id": item.exercise_id,
-                "validator_id": item.validator_id,
-                "price": order.price,
-            },
-            producer=PRODUCER,
-            correlation_id=str(order.id),
-            causation_id=causation_id,
+    if item.kind == Item.Kind.VALIDATOR:
+        # Learning unlocks the validator for the buyer; a hint needs nothing outside the shop.
+        outbox_publish(
+            message=contracts.build(
+                PURCHASE_COMPLETED_V1,
+                {
+                    "order_id": str(order.id),
+                    "user_id": order.user_id,
+                    "item_id": item.id,
+                    "kind": item.kind,
+                    "exercise_id": item.exercise_id,
+                    "validator_id": item.validator_id,
+                    "price": order.price,
+                },
+                producer=PRODUCER,
+                correlation_id=str(order.id),
+                causation_id=causation_id,
+            )
         )
-    )
     if order.email and order.username:
         outbox_publish(
             message=contracts.build(
@@ -290,7 +315,10 @@ def order_debit_replied(*, message: contracts.Message) -> str:
     if not inbox_record(message_id=message.id, message_type=SHOP_DEBIT_REPLIED_V1.type):
         return "duplicate"
     reply = message.payload
-    order = Order.objects.select_for_update().select_related("item").filter(pk=reply.order_id).first()
+    # Locks the order only: the item's row lock belongs to its buyers (``order_place``).
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("item").filter(pk=reply.order_id).first()
+    )
     if order is None:
         logger.warning("shop.reply_for_unknown_order id=%s", reply.order_id)
         return "unknown_order"

@@ -64,7 +64,15 @@ def test_the_same_reply_delivered_twice_has_one_effect():
     services.order_debit_replied(message=reply)
 
     assert services.order_debit_replied(message=reply) == "duplicate"
-    assert _types().count("purchase.completed") == 1
+    assert _types() == ["account.debit_requested", "mail.requested"]
+
+
+def test_a_completed_hint_publishes_no_purchase_completed_event_only_the_receipt():
+    # Only a validator item has something for learning to unlock.
+    order = _place(HintItemFactory())
+
+    assert services.order_debit_replied(message=_debit_reply(order)) == "completed"
+    assert _types() == ["account.debit_requested", "mail.requested"]
 
 
 def test_an_insufficient_points_reply_rejects_and_releases_the_stock():
