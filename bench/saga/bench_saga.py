@@ -122,7 +122,10 @@ def main() -> None:
 
         base = f"http://127.0.0.1:{port}"
         wait_until(lambda: _answers(requests, base), timeout=30, what="the shop web")
-        results = run(account, base)
+        groups = {p.name: p.process.pid for p in processes} | {
+            f"{w.name.rsplit('-', 1)[0]}-worker": w.process.pid for w in workers
+        }
+        results = run(account, base, groups)
     finally:
         for w in workers:
             w.stop()
@@ -160,9 +163,10 @@ def _buyers(account, count: int) -> list[dict]:
     return account.tool("users", count, 10**6, f"bench{uuid.uuid4().hex[:6]}_")
 
 
-def run(account, base: str) -> dict:
+def run(account, base: str, groups: dict[str, int]) -> dict:
     import requests
 
+    from bench.cpu import per_unit_ms, snapshot
     from extracted.shop.testing import identity_header
 
     local = threading.local()
@@ -211,10 +215,12 @@ def run(account, base: str) -> dict:
         def one_buyer(pairs):
             return [buy(b, i) for b, i in pairs]
 
+        cpu_before = snapshot(groups)
         started = time.perf_counter()
         with ThreadPoolExecutor(BUYERS) as pool:
             timings = [t for result in pool.map(one_buyer, jobs) for t in result]
         wall = time.perf_counter() - started
+        cpu_after = snapshot(groups)
         latencies = [t for t, _ in timings]
         done = sum(1 for _, s in timings if s == "completed")
         out["concurrent"].append(
@@ -225,6 +231,7 @@ def run(account, base: str) -> dict:
                 "per_second": round(done / wall, 1),
                 "p50_ms": pct(latencies, 0.5),
                 "p95_ms": pct(latencies, 0.95),
+                "cpu_ms_per_purchase": per_unit_ms(cpu_before, cpu_after, len(timings)),
             }
         )
     return out
@@ -267,6 +274,9 @@ def report(saga: dict, legacy: list[dict]) -> None:
             f"{'legacy, 50 threads':<28}{n:>5}{p['concurrent_per_second']:>13}"
             f"{p['concurrent_p50_ms']:>10}{p['concurrent_p95_ms']:>10}"
         )
+    for n, p in enumerate(saga["concurrent"], 1):
+        shares = ", ".join(f"{k} {v}" for k, v in p["cpu_ms_per_purchase"].items())
+        print(f"CPU ms per purchase, 50 buyers, pass {n}: {shares}")
     print(f"saga / legacy throughput: {result['ratio_saga_to_legacy_throughput']}")
     rate_met = "met" if result["targets"]["per_second_met"] else "NOT met"
     p95_met = "met" if result["targets"]["single_p95_met"] else "NOT met"
