@@ -12,6 +12,7 @@ import contracts
 from common.messaging import conf
 from common.messaging.broker import Outgoing
 from common.messaging.models import InboxMessage, OutboxMessage
+from common.queries import insert
 
 
 class TransactionRequired(RuntimeError):
@@ -42,7 +43,7 @@ def outbox_publish(*, message: contracts.Message, using: str = "default") -> Out
     mode = conf.get("OUTBOX_FAST_PATH")
     now = timezone.now()
     body = message.to_json_dict()
-    row = OutboxMessage.objects.using(using).create(
+    row = OutboxMessage(
         id=envelope.message_id,
         type=envelope.type,
         version=envelope.version,
@@ -54,6 +55,7 @@ def outbox_publish(*, message: contracts.Message, using: str = "default") -> Out
         # relay takes it only if it is still pending once this grace is over.
         available_at=now + timedelta(seconds=float(conf.get("OUTBOX_FAST_PATH_GRACE"))) if mode else now,
     )
+    insert(row, using=using)  # every message of every service passes here: SQL built once
     if mode:
         from common.messaging.relay import fast_path, publish_now
 
@@ -88,22 +90,9 @@ def inbox_record(*, message_id, message_type: str, using: str = "default") -> bo
         except IntegrityError:
             return False
         return True
-    # One statement, no savepoint: the insert that conflicts returns no row.
-    meta = InboxMessage._meta
-    id_field, type_field, at_field = (meta.get_field(n) for n in ("message_id", "type", "processed_at"))
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({quote(id_field.column)}, {quote(type_field.column)}, "  # noqa: S608 - quoted model identifiers only
-        f"{quote(at_field.column)}) VALUES (%s, %s, %s) "
-        f"ON CONFLICT ({quote(id_field.column)}) DO NOTHING RETURNING {quote(id_field.column)}"
+    # One statement, no savepoint: the insert that conflicts does nothing.
+    return insert(
+        InboxMessage(message_id=message_id, type=message_type, processed_at=timezone.now()),
+        using=using,
+        unless_exists="message_id",
     )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            sql,
-            [
-                id_field.get_db_prep_value(message_id, connection),
-                message_type,
-                at_field.get_db_prep_value(timezone.now(), connection),
-            ],
-        )
-        return cursor.fetchone() is not None

@@ -36,6 +36,7 @@ import contracts
 from common.errors import Conflict
 from common.messaging.selectors import inbox_seen
 from common.messaging.services import inbox_record, outbox_publish
+from common.queries import insert
 from contracts.mail import MAIL_REQUESTED_V1
 from extracted.mailer.deliveries import smtp
 from extracted.mailer.deliveries.models import DeliveryLog
@@ -118,32 +119,10 @@ def _delivery_claim(*, message: contracts.Message) -> uuid.UUID | None:
         last_attempt_at=timezone.now(),
         **_log_fields(message),
     )
-    if _insert_unless_exists(log):
+    # One statement that raises nothing on a conflict: no savepoint, no transaction of its own.
+    if insert(log, unless_exists="message_id"):
         return claim
     return _delivery_claim_again(message=message)
-
-
-def _insert_unless_exists(log: DeliveryLog) -> bool:
-    """``INSERT … ON CONFLICT (message_id) DO NOTHING``: ``False`` if the message has a row already.
-
-    One statement that raises nothing on a conflict, so it needs no savepoint or
-    transaction of its own (a concurrent insert of the same message id makes it wait
-    for that transaction, as a unique index does).
-    """
-    connection = transaction.get_connection()
-    meta = DeliveryLog._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    unique, pk = quote(meta.get_field("message_id").column), quote(meta.pk.column)
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608 - quoted model identifiers only
-        f"ON CONFLICT ({unique}) DO NOTHING RETURNING {pk}"
-    )
-    params = [field.get_db_prep_save(field.pre_save(log, True), connection) for field in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone() is not None
 
 
 @transaction.atomic
