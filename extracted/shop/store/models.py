@@ -122,6 +122,9 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(price__gt=0), name="store_order_price_positive"),
         ]
 
+    #: What the saga's steps change on an order (written back, and re-read while waiting, together).
+    SAGA_FIELDS = ("state", "reason_code", "reason", "refund", "balance_after", "completed_at", "updated_at")
+
     def __str__(self) -> str:
         return f"order {self.id} ({self.state})"
 

@@ -6,6 +6,7 @@ import time
 from django.db.models import Exists, OuterRef, QuerySet
 
 from common.errors import NotFound
+from common.queries import first_or_none, select_one
 from extracted.shop.store.models import Item, Order
 from extracted.shop.store.waiting import RECHECK, order_end_listener
 
@@ -73,12 +74,14 @@ def order_await(*, order: Order, ended: threading.Event | None, wait: float) -> 
         else:
             time.sleep(min(delay, remaining))
             delay = min(delay * 1.5, 0.05)
-        order = _order_or_404(user_id=order.user_id, order_id=order.id)
+        fresh = select_one(Order, where={"id": order.pk})
+        for name in Order.SAGA_FIELDS:
+            setattr(order, name, getattr(fresh, name))
     return order
 
 
 def _order_or_404(*, user_id: int, order_id) -> Order:
-    order = order_list(user_id=user_id).filter(pk=order_id).first()
+    order = first_or_none(order_list(user_id=user_id).filter(pk=order_id))
     if order is None:
         raise NotFound("No order with this id.")
     return order

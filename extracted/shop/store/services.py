@@ -25,13 +25,14 @@ from uuid import UUID, uuid4
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from pydantic import TypeAdapter, ValidationError
 
 import contracts
 from common.errors import Conflict, ServiceError
 from common.messaging.services import inbox_record, outbox_publish
+from common.queries import insert, select_one, update_fields
 from contracts.mail import MAIL_REQUESTED_V1, EmailAddress
 from contracts.shop import (
     ACCOUNT_DEBIT_REQUESTED_V1,
@@ -85,6 +86,10 @@ def buyer_id(user) -> int:
     return user_id
 
 
+#: The states of an order that holds or owns its item: at most one per user and item.
+LIVE_STATES = [Order.State.PENDING, Order.State.COMPLETED]
+
+
 class _OutOfStock(Exception):
     """The last unit went to another buyer: the placing transaction is rolled back."""
 
@@ -115,9 +120,10 @@ def order_place(
     transaction rolls back and it answers with the winner's order.
     """
     user_id = buyer_id(user)
-    item = Item.objects.filter(pk=item_id).first()
+    item = select_one(Item, where={"id": item_id})
     existing = _existing_order(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
     if existing is not None:
+        existing.item = item  # the same item (a key used for another one was refused)
         return existing, False
     if item is None:
         raise ItemNotFound("No item with this id.", field="item_id")
@@ -139,9 +145,9 @@ def order_place(
         if item.stock is not None and item.stock <= 0:
             raise _OutOfStock
         with transaction.atomic():
-            order.save(force_insert=True)
+            insert(order)
             if item.stock is not None:
-                StockReservation.objects.create(order=order, item=item)
+                insert(StockReservation(order=order, item=item))
             outbox_publish(message=_debit_command(order, correlation_id=correlation_id))
             if item.stock is not None and not _take_one_unit(item):
                 raise _OutOfStock
@@ -180,7 +186,8 @@ def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool]:
     order.reason_code = code
     order.reason = REASONS[code]
     try:
-        order.save(force_insert=True)
+        with transaction.atomic():
+            insert(order)
     except IntegrityError:
         return _raced(order), False
     logger.info("shop.order rejected id=%s item=%s reason=%s", order.id, order.item_id, code)
@@ -194,28 +201,23 @@ def _raced(order: Order) -> Order:
     )
     if existing is None:
         raise RuntimeError(f"order {order.id} hit a unique constraint, yet no order it clashed with exists")
+    existing.item = order.item
     return existing
 
 
 def _existing_order(*, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
     """The order this key already made, else the user's live (pending or completed) order of the item.
 
-    The key made for another item raises ``IdempotencyKeyReused``. One query.
+    The key made for another item raises ``IdempotencyKeyReused``.
     """
-    found = list(
-        Order.objects.select_related("item")
-        .filter(user_id=user_id)
-        .filter(
-            Q(idempotency_key=idempotency_key)
-            | Q(item_id=item_id, state__in=[Order.State.PENDING, Order.State.COMPLETED])
-        )[:2]
-    )
-    by_key = next((o for o in found if o.idempotency_key == idempotency_key), None)
-    if by_key is not None and by_key.item_id != item_id:
-        raise IdempotencyKeyReused(
-            "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
-        )
-    return by_key or (found[0] if found else None)
+    by_key = select_one(Order, where={"user_id": user_id, "idempotency_key": idempotency_key})
+    if by_key is not None:
+        if by_key.item_id != item_id:
+            raise IdempotencyKeyReused(
+                "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
+            )
+        return by_key
+    return select_one(Order, where={"user_id": user_id, "item_id": item_id, "state": LIVE_STATES})
 
 
 def _release_stock(order: Order) -> None:
@@ -316,16 +318,15 @@ def order_debit_replied(*, message: contracts.Message) -> str:
         return "duplicate"
     reply = message.payload
     # Locks the order only: the item's row lock belongs to its buyers (``order_place``).
-    order = (
-        Order.objects.select_for_update(of=("self",)).select_related("item").filter(pk=reply.order_id).first()
-    )
+    order = select_one(Order, where={"id": reply.order_id}, for_update=True)
     if order is None:
         logger.warning("shop.reply_for_unknown_order id=%s", reply.order_id)
         return "unknown_order"
     if reply.outcome == "debited":
         if order.state == Order.State.PENDING:
+            order.item = select_one(Item, where={"id": order.item_id})
             _complete(order, balance=reply.balance, causation_id=message.id)
-            order.save()
+            update_fields(order, Order.SAGA_FIELDS)
             return "completed"
         if order.state == Order.State.REJECTED:
             # The debit ran after the order was given up (timed out): give the points back.
@@ -339,7 +340,7 @@ def order_debit_replied(*, message: contracts.Message) -> str:
         return "ignored"
     code = Order.Reason.INSUFFICIENT_POINTS if reply.outcome == "insufficient_points" else Order.Reason.FAILED
     _reject(order, code=code, detail=reply.detail)
-    order.save()
+    update_fields(order, Order.SAGA_FIELDS)
     return "rejected"
 
 
@@ -349,7 +350,7 @@ def order_refund_replied(*, message: contracts.Message) -> str:
     if not inbox_record(message_id=message.id, message_type=SHOP_REFUND_REPLIED_V1.type):
         return "duplicate"
     reply = message.payload
-    order = Order.objects.select_for_update().filter(pk=reply.order_id).first()
+    order = select_one(Order, where={"id": reply.order_id}, for_update=True)
     if order is None:
         return "unknown_order"
     # A refund that moved points is final; an earlier "nothing to refund" never overrides it.

@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from django.db import transaction
 
 from common.errors import ServiceError
+from common.queries import first_or_none, insert, select_one, update_fields
 from monolith.accounts.models import LedgerEntry, User, Wallet
 
 
@@ -24,7 +25,7 @@ def _in_transaction():
 
 
 def _locked_wallet(user: User) -> Wallet:
-    wallet = Wallet.objects.select_for_update().filter(user=user).first()
+    wallet = select_one(Wallet, where={"user_id": user.pk}, for_update=True)
     if wallet is None:
         Wallet.objects.get_or_create(user=user)
         wallet = Wallet.objects.select_for_update().get(user=user)
@@ -45,7 +46,7 @@ def _move(*, user: User, amount: int, reference: str, reason: str) -> tuple[Ledg
         raise ServiceError("Amount must not be zero.", field="amount")
     with _in_transaction():
         wallet = _locked_wallet(user)
-        existing = LedgerEntry.objects.filter(reference=reference).first()
+        existing = select_one(LedgerEntry, where={"reference": reference})
         if existing is not None:
             if existing.wallet_id == wallet.pk:
                 existing.wallet = wallet
@@ -54,9 +55,10 @@ def _move(*, user: User, amount: int, reference: str, reason: str) -> tuple[Ledg
             raise InsufficientPoints(
                 f"Not enough points: {wallet.balance} available, {-amount} needed.", field="amount"
             )
-        entry = LedgerEntry.objects.create(wallet=wallet, amount=amount, reference=reference, reason=reason)
+        entry = LedgerEntry(wallet=wallet, amount=amount, reference=reference, reason=reason)
+        insert(entry)
         wallet.balance += amount
-        wallet.save(update_fields=["balance", "updated_at"])
+        update_fields(wallet, ["balance", "updated_at"])
         return entry, True
 
 
@@ -82,5 +84,5 @@ def wallet_debit(*, user: User, amount: int, reference: str, reason: str = "") -
 
 
 def wallet_balance(*, user: User) -> int:
-    wallet = Wallet.objects.filter(user=user).only("balance").first()
+    wallet = first_or_none(Wallet.objects.filter(user=user).only("balance"))
     return wallet.balance if wallet else 0
