@@ -198,7 +198,9 @@ def run(account, base: str, groups: dict[str, int]) -> dict:
         list(pool.map(lambda pair: buy(*pair), [(b, i) for b in warm_buyers for i in warm_items]))
     for _ in range(2):
         buyer, items = _buyers(account, 1)[0], _items(SINGLE)
+        cpu_before = snapshot(groups)
         timings = [buy(buyer, item) for item in items]
+        cpu_after = snapshot(groups)
         latencies = [t for t, _ in timings]
         out["single"].append(
             {
@@ -206,6 +208,7 @@ def run(account, base: str, groups: dict[str, int]) -> dict:
                 "p50_ms": pct(latencies, 0.5),
                 "p95_ms": pct(latencies, 0.95),
                 "completed": sum(1 for _, s in timings if s == "completed"),
+                "cpu_ms_per_purchase": per_unit_ms(cpu_before, cpu_after, len(timings)),
             }
         )
     for _ in range(2):
@@ -274,9 +277,10 @@ def report(saga: dict, legacy: list[dict]) -> None:
             f"{'legacy, 50 threads':<28}{n:>5}{p['concurrent_per_second']:>13}"
             f"{p['concurrent_p50_ms']:>10}{p['concurrent_p95_ms']:>10}"
         )
-    for n, p in enumerate(saga["concurrent"], 1):
-        shares = ", ".join(f"{k} {v}" for k, v in p["cpu_ms_per_purchase"].items())
-        print(f"CPU ms per purchase, 50 buyers, pass {n}: {shares}")
+    for label, passes in (("one buyer", saga["single"]), ("50 buyers", saga["concurrent"])):
+        for n, p in enumerate(passes, 1):
+            shares = ", ".join(f"{k} {v}" for k, v in p["cpu_ms_per_purchase"].items())
+            print(f"CPU ms per purchase, {label}, pass {n}: {shares}")
     print(f"saga / legacy throughput: {result['ratio_saga_to_legacy_throughput']}")
     rate_met = "met" if result["targets"]["per_second_met"] else "NOT met"
     p95_met = "met" if result["targets"]["single_p95_met"] else "NOT met"
