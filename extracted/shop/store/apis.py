@@ -87,6 +87,37 @@ class OrderOutputSerializer(serializers.Serializer):
     def get_status_url(self, order: Order) -> str:
         return f"/api/v1/shop/orders/{order.id}"
 
+    def to_representation(self, order: Order) -> dict:
+        """The fields declared above, built directly.
+
+        Every purchase is answered with this serializer, and DRF's field-by-field
+        path (a deep copy of every declared field for each serializer instance) was
+        a fifth of the request's CPU. The fields stay the schema; a test checks that
+        both paths give the same output.
+        """
+        item = order.item
+        return {
+            "id": str(order.id),
+            "item": {
+                "id": item.id,
+                "kind": item.kind,
+                "exercise": item.exercise_id,
+                "validator": item.validator_id,
+                "title": item.title,
+            },
+            "price": order.price,
+            "state": order.state,
+            "reason_code": order.reason_code,
+            "reason": order.reason,
+            "hint_text": self.get_hint_text(order),
+            "status_url": self.get_status_url(order),
+            "created_at": _DATETIME.to_representation(order.created_at),
+            "completed_at": _DATETIME.to_representation(order.completed_at),
+        }
+
+
+_DATETIME = serializers.DateTimeField()
+
 
 class ItemListApi(APIView):
     pagination_class = PageNumberPagination

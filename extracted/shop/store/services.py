@@ -175,10 +175,22 @@ def _debit_command(order: Order, *, correlation_id: str | None) -> contracts.Mes
 
 
 def _take_one_unit(item: Item) -> bool:
-    """Take one unit of a limited item; False when none is left (nothing changed)."""
-    return bool(
-        Item.objects.filter(pk=item.pk, stock__gt=0).update(stock=F("stock") - 1, updated_at=timezone.now())
-    )
+    """Take one unit of a limited item; False when none is left (nothing changed).
+
+    One statement per purchase of a limited item, written out: the ORM's
+    compiled ``update()`` cost several times what the database spends on it.
+    """
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    meta = Item._meta
+    stock, updated_at = quote(meta.get_field("stock").column), quote(meta.get_field("updated_at").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {stock} = {stock} - 1, {updated_at} = %s "  # noqa: S608 - quoted model identifiers only
+            f"WHERE {quote(meta.pk.column)} = %s AND {stock} > 0",
+            [meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection), item.pk],
+        )
+        return cursor.rowcount == 1
 
 
 def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool]:

@@ -6,7 +6,7 @@ import pytest
 
 from common.messaging.models import OutboxMessage
 from extracted.shop.store.models import Item, Order
-from extracted.shop.store.tests.factories import HintItemFactory
+from extracted.shop.store.tests.factories import HintItemFactory, ValidatorItemFactory
 from extracted.shop.store.tests.helpers import Learner
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,29 @@ def test_a_learner_lists_only_their_own_orders():
     for path in ("/api/v1/shop/orders", "/api/v1/shop/purchases"):
         listed = ADA.client().get(path).json()["results"]
         assert [o["item"]["id"] for o in listed] == [item.id]
+
+
+@pytest.mark.parametrize("state", ["pending", "completed", "rejected"])
+@pytest.mark.parametrize("factory", [HintItemFactory, ValidatorItemFactory])
+def test_the_order_output_built_directly_equals_drfs_field_by_field_output(state, factory):
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from extracted.shop.store.apis import OrderOutputSerializer
+
+    order = Order.objects.create(
+        user_id=ADA.id,
+        item=factory(),
+        price=5,
+        state=state,
+        reason_code="out_of_stock" if state == "rejected" else "",
+        reason="This item is out of stock." if state == "rejected" else "",
+        completed_at=timezone.now() if state == "completed" else None,
+    )
+    order.refresh_from_db()
+    serializer = OrderOutputSerializer()
+
+    direct = serializer.to_representation(order)
+
+    assert direct == serializers.Serializer.to_representation(serializer, order)
+    assert list(direct) == list(serializer.fields)
