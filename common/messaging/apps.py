@@ -6,3 +6,14 @@ class MessagingConfig(AppConfig):
     label = "messaging"
     verbose_name = "Messaging (outbox and inbox)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core import signals
+
+        from common.messaging.connections import after_unit_of_work, before_unit_of_work
+
+        # Requests too: Django's own close_old_connections receivers were connected first.
+        signals.request_started.connect(
+            before_unit_of_work, dispatch_uid="messaging-connections-request-start"
+        )
+        signals.request_finished.connect(after_unit_of_work, dispatch_uid="messaging-connections-request-end")

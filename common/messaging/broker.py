@@ -35,6 +35,7 @@ from kombu import Exchange, Queue
 
 import contracts
 from common.messaging import conf
+from common.messaging.connections import after_unit_of_work, before_unit_of_work
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +154,8 @@ def make_celery_app(main: str, *, consume: Sequence[str] = ()) -> Celery:
     # unless told to reuse it; Django's own rules (CONN_MAX_AGE, health checks,
     # dropping a connection that failed) decide instead, at each task's edges.
     app.conf.CELERY_DB_REUSE_MAX = 100_000
-    signals.task_prerun.connect(_before_task, dispatch_uid="messaging-close-old-connections-pre")
-    signals.task_postrun.connect(_after_task, dispatch_uid="messaging-close-old-connections-post")
+    signals.task_prerun.connect(before_unit_of_work, dispatch_uid="messaging-close-old-connections-pre")
+    signals.task_postrun.connect(after_unit_of_work, dispatch_uid="messaging-close-old-connections-post")
     signals.worker_ready.connect(_touch_ready_file, dispatch_uid="messaging-ready-file")
     signals.worker_shutdown.connect(_remove_ready_file, dispatch_uid="messaging-ready-file-gone")
     app.steps["consumer"].add(DeclareDeadLetterQueues)
@@ -175,35 +176,6 @@ def _touch_ready_file(**kwargs) -> None:
 def _remove_ready_file(**kwargs) -> None:
     if path := _ready_file():
         path.unlink(missing_ok=True)
-
-
-#: A database connection that ended a task less than this many seconds ago is not
-#: health-checked (``CONN_HEALTH_CHECKS``: one more ``SELECT 1`` round trip) before the
-#: next task: tasks back to back would pay it every time for a check that a connection
-#: which just worked passes. An idle connection is checked, as Django would.
-DB_HEALTH_CHECK_AFTER_IDLE = 1.0
-
-
-def _before_task(**kwargs) -> None:
-    from django.db import connections
-
-    now = time.monotonic()
-    for connection in connections.all(initialized_only=True):
-        connection.close_if_unusable_or_obsolete()
-        ended_at = getattr(connection, "messaging_task_ended_at", None)
-        recently_used = ended_at is not None and now - ended_at < DB_HEALTH_CHECK_AFTER_IDLE
-        if connection.connection is not None and recently_used:
-            connection.health_check_done = True
-
-
-def _after_task(**kwargs) -> None:
-    from django.db import connections
-
-    now = time.monotonic()
-    for connection in connections.all(initialized_only=True):
-        # Closes a connection that failed during the task (Django checks it then).
-        connection.close_if_unusable_or_obsolete()
-        connection.messaging_task_ended_at = now if connection.connection is not None else None
 
 
 class DeadLetteringConsumer(CeleryConsumer):
