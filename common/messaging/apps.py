@@ -10,10 +10,8 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from django.core import signals
 
-        from common.messaging.connections import after_unit_of_work, before_unit_of_work
+        from common.messaging.connections import after_request, before_request
 
         # Requests too: Django's own close_old_connections receivers were connected first.
-        signals.request_started.connect(
-            before_unit_of_work, dispatch_uid="messaging-connections-request-start"
-        )
-        signals.request_finished.connect(after_unit_of_work, dispatch_uid="messaging-connections-request-end")
+        signals.request_started.connect(before_request, dispatch_uid="messaging-connections-request-start")
+        signals.request_finished.connect(after_request, dispatch_uid="messaging-connections-request-end")

@@ -35,7 +35,7 @@ from kombu import Exchange, Queue
 
 import contracts
 from common.messaging import conf
-from common.messaging.connections import after_unit_of_work, before_unit_of_work
+from common.messaging.connections import after_task, before_task
 
 logger = logging.getLogger(__name__)
 
@@ -154,8 +154,8 @@ def make_celery_app(main: str, *, consume: Sequence[str] = ()) -> Celery:
     # unless told to reuse it; Django's own rules (CONN_MAX_AGE, health checks,
     # dropping a connection that failed) decide instead, at each task's edges.
     app.conf.CELERY_DB_REUSE_MAX = 100_000
-    signals.task_prerun.connect(before_unit_of_work, dispatch_uid="messaging-close-old-connections-pre")
-    signals.task_postrun.connect(after_unit_of_work, dispatch_uid="messaging-close-old-connections-post")
+    signals.task_prerun.connect(before_task, dispatch_uid="messaging-close-old-connections-pre")
+    signals.task_postrun.connect(after_task, dispatch_uid="messaging-close-old-connections-post")
     signals.worker_ready.connect(_touch_ready_file, dispatch_uid="messaging-ready-file")
     signals.worker_shutdown.connect(_remove_ready_file, dispatch_uid="messaging-ready-file-gone")
     app.steps["consumer"].add(DeclareDeadLetterQueues)

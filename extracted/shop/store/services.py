@@ -115,13 +115,19 @@ def order_place(
     One short transaction writes the order, the reservation and the debit
     command; taking the unit of a limited item is its last statement, so the
     item's row lock (which serialises its buyers) is held only until the commit.
+    An item the user already holds is found the same way on the usual path: its
+    pending or completed order makes the insert fail on the one-live-order
+    constraint, and that order is answered; a new purchase costs no lookup for it.
     Two requests racing with one key, or one user buying one item twice at
-    once, are told apart by the database's unique constraints: the loser's
-    transaction rolls back and it answers with the winner's order.
+    once, are told apart by the same constraints: the loser's transaction rolls
+    back and it answers with the winner's order.
     """
     user_id = buyer_id(user)
     item = select_one(Item, where={"id": item_id})
-    existing = _existing_order(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
+    existing = _order_for_key(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
+    if existing is None and (item is None or not item.is_active):
+        # Off the usual path: an item the user holds stays theirs to see even if no longer sold.
+        existing = _live_order(user_id=user_id, item_id=item_id)
     if existing is not None:
         existing.item = item  # the same item (a key used for another one was refused)
         return existing, False
@@ -194,6 +200,10 @@ def _take_one_unit(item: Item) -> bool:
 
 
 def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool]:
+    live = _live_order(user_id=order.user_id, item_id=order.item_id)
+    if live is not None:  # out of stock, but this user holds one already
+        live.item = order.item
+        return live, False
     order.state = Order.State.REJECTED
     order.reason_code = code
     order.reason = REASONS[code]
@@ -217,19 +227,26 @@ def _raced(order: Order) -> Order:
     return existing
 
 
-def _existing_order(*, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
-    """The order this key already made, else the user's live (pending or completed) order of the item.
-
-    The key made for another item raises ``IdempotencyKeyReused``.
-    """
+def _order_for_key(*, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
+    """The order this key already made; the key made for another item raises ``IdempotencyKeyReused``."""
     by_key = select_one(Order, where={"user_id": user_id, "idempotency_key": idempotency_key})
-    if by_key is not None:
-        if by_key.item_id != item_id:
-            raise IdempotencyKeyReused(
-                "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
-            )
-        return by_key
+    if by_key is not None and by_key.item_id != item_id:
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used for another purchase.", field="Idempotency-Key"
+        )
+    return by_key
+
+
+def _live_order(*, user_id: int, item_id: int) -> Order | None:
+    """The user's pending or completed order of the item (at most one: a unique constraint)."""
     return select_one(Order, where={"user_id": user_id, "item_id": item_id, "state": LIVE_STATES})
+
+
+def _existing_order(*, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
+    """The order this key already made, else the user's live order of the item."""
+    return _order_for_key(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id) or _live_order(
+        user_id=user_id, item_id=item_id
+    )
 
 
 def _release_stock(order: Order) -> None:

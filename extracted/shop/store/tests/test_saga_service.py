@@ -168,3 +168,27 @@ def test_a_valid_email_is_kept_for_the_receipt():
     order = _place(HintItemFactory())
 
     assert order.email == ADA.email
+
+
+def test_buying_an_item_held_already_answers_that_order_under_a_new_key_and_writes_nothing():
+    item = HintItemFactory(stock=5)
+    first = _place(item, key="first")
+
+    again, created = services.order_place(user=ADA, item_id=item.id, idempotency_key="second")
+
+    assert (again.id, created) == (first.id, False)
+    assert _types() == ["account.debit_requested"]
+    assert Item.objects.get(pk=item.id).stock == 4
+
+
+@pytest.mark.parametrize("change", [{"stock": 0}, {"is_active": False}])
+def test_an_item_held_already_is_answered_even_once_sold_out_or_withdrawn(change):
+    item = HintItemFactory(stock=1)
+    first = _place(item, key="first")
+    services.order_debit_replied(message=_debit_reply(first))
+    Item.objects.filter(pk=item.id).update(**change)
+
+    again, created = services.order_place(user=ADA, item_id=item.id, idempotency_key="second")
+
+    assert (again.id, again.state, created) == (first.id, Order.State.COMPLETED, False)
+    assert Order.objects.count() == 1
