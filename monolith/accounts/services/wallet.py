@@ -39,27 +39,33 @@ def _move(*, user: User, amount: int, reference: str, reason: str) -> tuple[Ledg
     a caller inside its own transaction may catch them and go on. Every
     reference names one user's movement (a reward of theirs, a step of their
     order), so a second movement with the same reference waits for the same
-    wallet lock and then finds the first: the lookup below answers it, and the
-    unique constraint stays the last guard.
+    wallet lock and then finds the first: the entry is inserted unless its
+    reference exists, and the existing one is answered (nothing moves twice).
     """
     if amount == 0:
         raise ServiceError("Amount must not be zero.", field="amount")
     with _in_transaction():
         wallet = _locked_wallet(user)
-        existing = select_one(LedgerEntry, where={"reference": reference})
-        if existing is not None:
-            if existing.wallet_id == wallet.pk:
-                existing.wallet = wallet
-            return existing, False
         if wallet.balance + amount < 0:
+            existing = _entry(reference, wallet)  # a repeated debit is answered, not refused
+            if existing is not None:
+                return existing, False
             raise InsufficientPoints(
                 f"Not enough points: {wallet.balance} available, {-amount} needed.", field="amount"
             )
         entry = LedgerEntry(wallet=wallet, amount=amount, reference=reference, reason=reason)
-        insert(entry)
+        if not insert(entry, unless_exists="reference"):
+            return _entry(reference, wallet), False
         wallet.balance += amount
         update_fields(wallet, ["balance", "updated_at"])
         return entry, True
+
+
+def _entry(reference: str, wallet: Wallet) -> LedgerEntry | None:
+    entry = select_one(LedgerEntry, where={"reference": reference})
+    if entry is not None and entry.wallet_id == wallet.pk:
+        entry.wallet = wallet
+    return entry
 
 
 def wallet_credit(*, user: User, amount: int, reference: str, reason: str = "") -> tuple[LedgerEntry, bool]:

@@ -26,3 +26,27 @@ def test_balance_is_the_sum_of_the_ledger(learner):
     wallet_debit(user=learner, amount=12, reference="b")
     wallet_debit(user=learner, amount=12, reference="b")
     assert wallet_balance(user=learner) == 18 == sum(e.amount for e in LedgerEntry.objects.all())
+
+
+def test_a_repeated_debit_is_answered_with_the_first_even_when_the_balance_no_longer_covers_it(learner):
+    wallet_credit(user=learner, amount=15, reference="gift")
+    first, created = wallet_debit(user=learner, amount=10, reference="shop:order:1:debit")
+
+    again, created_again = wallet_debit(user=learner, amount=10, reference="shop:order:1:debit")
+
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert again.wallet.balance == wallet_balance(user=learner) == 5
+    assert LedgerEntry.objects.count() == 2
+
+
+def test_a_movement_in_the_callers_transaction_is_rolled_back_with_it(learner):
+    from django.db import transaction
+
+    wallet_credit(user=learner, amount=5, reference="gift")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        wallet_debit(user=learner, amount=5, reference="buy:1")
+        raise RuntimeError("the caller's change failed")
+
+    assert wallet_balance(user=learner) == 5
+    assert not LedgerEntry.objects.filter(reference="buy:1").exists()
