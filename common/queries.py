@@ -136,26 +136,38 @@ def insert(obj: Model, *, using: str = "default", unless_exists: str | None = No
     return True
 
 
-def update_fields(obj: M, fields: Iterable[str], *, using: str = "default") -> int:
+def update_fields(obj: Model, fields: Iterable[str], *, using: str = "default") -> int:
     """``UPDATE`` these fields of ``obj``'s row, as ``obj.save(update_fields=...)``; returns rows changed.
 
     Fields' ``pre_save`` runs, so an ``auto_now`` field named here is set to now.
     """
+    meta = type(obj)._meta
+    values = {name: meta.get_field(name).pre_save(obj, add=False) for name in fields}
+    return update_where(type(obj), where={meta.pk.name: obj.pk}, values=values, using=using)
+
+
+def update_where(
+    model: type[Model], *, where: Mapping[str, object], values: Mapping[str, object], using: str = "default"
+) -> int:
+    """``UPDATE`` the rows of ``model`` whose fields equal ``where`` to ``values``; returns rows changed.
+
+    Like ``QuerySet.filter(**where).update(**values)`` for plain values (no
+    expressions), with the SQL built once per shape.
+    """
     connection = connections[using]
-    model = type(obj)
-    names = tuple(fields)
-    key = ("update", model, connection.vendor, names)
+    key = ("update", model, connection.vendor, tuple(values), tuple(where))
     if key not in _SQL:
-        targets = [model._meta.get_field(name) for name in names]
-        assignments = ", ".join(f"{_quote(connection, f.column)} = %s" for f in targets)
+        targets = [model._meta.get_field(name) for name in values]
+        conditions = [model._meta.get_field(name) for name in where]
         sql = (
-            f"UPDATE {_quote(connection, model._meta.db_table)} SET {assignments} "  # noqa: S608 - model identifiers
-            f"WHERE {_quote(connection, model._meta.pk.column)} = %s"
+            f"UPDATE {_quote(connection, model._meta.db_table)} "  # noqa: S608 - model identifiers
+            f"SET {', '.join(f'{_quote(connection, f.column)} = %s' for f in targets)} "
+            f"WHERE {' AND '.join(f'{_quote(connection, f.column)} = %s' for f in conditions)}"
         )
-        _SQL[key] = (sql, targets)
-    sql, targets = _SQL[key]
-    params = [f.get_db_prep_save(f.pre_save(obj, add=False), connection) for f in targets]
-    params.append(model._meta.pk.get_db_prep_value(obj.pk, connection))
+        _SQL[key] = (sql, (targets, conditions))
+    sql, (targets, conditions) = _SQL[key]
+    params = [f.get_db_prep_save(v, connection) for f, v in zip(targets, values.values(), strict=True)]
+    params += [f.get_db_prep_value(v, connection) for f, v in zip(conditions, where.values(), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.messaging.models import OutboxMessage
-from common.queries import first_or_none, insert, select_one, update_fields
+from common.queries import first_or_none, insert, select_one, update_fields, update_where
 from monolith.accounts.models import LedgerEntry, User, Wallet
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +100,14 @@ def test_first_or_none_needs_no_ordering():
     assert first_or_none(User.objects.filter(username="nobody")) is None
     user = User.objects.create(username="ada")
     assert first_or_none(User.objects.filter(username="ada")) == user
+
+
+def test_update_where_changes_the_matching_rows_only():
+    ada, bob = User.objects.create(username="ada"), User.objects.create(username="bob")
+    Wallet.objects.create(user=ada, balance=1)
+    Wallet.objects.create(user=bob, balance=1)
+
+    assert update_where(Wallet, where={"user": ada.pk, "balance": 1}, values={"balance": 9}) == 1
+    assert update_where(Wallet, where={"user": ada.pk, "balance": 1}, values={"balance": 7}) == 0
+
+    assert dict(Wallet.objects.values_list("user__username", "balance")) == {"ada": 9, "bob": 1}

@@ -32,7 +32,7 @@ from pydantic import TypeAdapter, ValidationError
 import contracts
 from common.errors import Conflict, ServiceError
 from common.messaging.services import inbox_record, outbox_publish
-from common.queries import insert, select_one, update_fields
+from common.queries import insert, select_one, update_fields, update_where
 from contracts.mail import MAIL_REQUESTED_V1, EmailAddress
 from contracts.shop import (
     ACCOUNT_DEBIT_REQUESTED_V1,
@@ -291,8 +291,10 @@ def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
     order.state = Order.State.COMPLETED
     order.completed_at = timezone.now()
     order.balance_after = balance
-    StockReservation.objects.filter(order=order, state=StockReservation.State.HELD).update(
-        state=StockReservation.State.COMMITTED, updated_at=timezone.now()
+    update_where(
+        StockReservation,
+        where={"order": order.pk, "state": StockReservation.State.HELD},
+        values={"state": StockReservation.State.COMMITTED, "updated_at": timezone.now()},
     )
     item = order.item
     if item.kind == Item.Kind.VALIDATOR:
