@@ -1,14 +1,14 @@
 """Shop reads: items as a given learner sees them, and that learner's orders."""
 
-import threading
 import time
+from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import DateTimeField, Exists, OuterRef, QuerySet
 
 from common.errors import NotFound
 from common.queries import first_or_none, select_one
 from extracted.shop.store.models import Item, Order
-from extracted.shop.store.waiting import RECHECK, order_end_listener
+from extracted.shop.store.waiting import RECHECK, Watch, order_end_listener
 
 
 def _owned(user_id: int):
@@ -56,11 +56,12 @@ def order_get(*, user_id: int, order_id, wait: float = 0.0) -> Order:
         return order_await(order=order, ended=ended, wait=wait)
 
 
-def order_await(*, order: Order, ended: threading.Event | None, wait: float) -> Order:
-    """``order`` once it ended or ``wait`` seconds passed, re-read when ``ended`` is set.
+def order_await(*, order: Order, ended: Watch | None, wait: float) -> Order:
+    """``order`` once it ended or ``wait`` seconds passed.
 
     ``ended`` comes from ``order_end_listener.watching(order.id)``, entered
-    before ``order`` was read; ``None`` polls.
+    before ``order`` was read: when it is set, the fields its notification
+    carried are applied (else the order is read again); ``None`` polls.
     """
     deadline = time.monotonic() + wait
     delay = 0.005
@@ -69,8 +70,9 @@ def order_await(*, order: Order, ended: threading.Event | None, wait: float) -> 
         if remaining <= 0:
             break
         if ended is not None:
-            ended.wait(min(remaining, RECHECK))
-            ended.clear()
+            if ended.wait(min(remaining, RECHECK)) and ended.fields:
+                _apply_saga_fields(order, ended.fields)
+                continue
         else:
             time.sleep(min(delay, remaining))
             delay = min(delay * 1.5, 0.05)
@@ -78,6 +80,14 @@ def order_await(*, order: Order, ended: threading.Event | None, wait: float) -> 
         for name in Order.SAGA_FIELDS:
             setattr(order, name, getattr(fresh, name))
     return order
+
+
+def _apply_saga_fields(order: Order, fields: dict) -> None:
+    for name in Order.SAGA_FIELDS:
+        value = fields[name]
+        if value is not None and isinstance(Order._meta.get_field(name), DateTimeField):
+            value = datetime.fromisoformat(value)
+        setattr(order, name, value)
 
 
 def _order_or_404(*, user_id: int, order_id) -> Order:

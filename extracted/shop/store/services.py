@@ -277,8 +277,16 @@ def _request_refund(order: Order, *, reason: str, causation_id: UUID | None = No
     )
 
 
+def _save_end(order: Order) -> None:
+    """Write the order's end and wake the requests waiting for it (on commit), telling them the end."""
+    update_fields(order, Order.SAGA_FIELDS)
+    fields = {name: getattr(order, name) for name in Order.SAGA_FIELDS}
+    for name in ("completed_at", "updated_at"):
+        fields[name] = fields[name].isoformat() if fields[name] else None
+    announce_order_end(order.id, fields)
+
+
 def _reject(order: Order, *, code: str, detail: str = "") -> None:
-    announce_order_end(order.id)
     order.state = Order.State.REJECTED
     order.reason_code = code
     order.reason = REASONS[code]
@@ -287,7 +295,6 @@ def _reject(order: Order, *, code: str, detail: str = "") -> None:
 
 
 def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
-    announce_order_end(order.id)
     order.state = Order.State.COMPLETED
     order.completed_at = timezone.now()
     order.balance_after = balance
@@ -357,7 +364,7 @@ def order_debit_replied(*, message: contracts.Message) -> str:
         if order.state == Order.State.PENDING:
             order.item = select_one(Item, where={"id": order.item_id})
             _complete(order, balance=reply.balance, causation_id=message.id)
-            update_fields(order, Order.SAGA_FIELDS)
+            _save_end(order)
             return "completed"
         if order.state == Order.State.REJECTED:
             # The debit ran after the order was given up (timed out): give the points back.
@@ -371,7 +378,7 @@ def order_debit_replied(*, message: contracts.Message) -> str:
         return "ignored"
     code = Order.Reason.INSUFFICIENT_POINTS if reply.outcome == "insufficient_points" else Order.Reason.FAILED
     _reject(order, code=code, detail=reply.detail)
-    update_fields(order, Order.SAGA_FIELDS)
+    _save_end(order)
     return "rejected"
 
 
@@ -406,7 +413,7 @@ def orders_expire(*, now=None, limit: int = 200) -> int:
         for order in orders:
             _reject(order, code=Order.Reason.TIMED_OUT)
             _request_refund(order, reason="Order timed out")
-            order.save()
+            _save_end(order)
     return len(orders)
 
 

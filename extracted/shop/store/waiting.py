@@ -18,6 +18,7 @@ there is no listener and waiters poll.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import select
@@ -34,11 +35,43 @@ CHANNEL = "shop_order_ended"
 RECHECK = 1.0
 
 
-def announce_order_end(order_id) -> None:
-    """Wake the requests waiting for ``order_id`` once the current transaction commits."""
+def announce_order_end(order_id, fields: dict | None = None) -> None:
+    """Wake the requests waiting for ``order_id`` once the current transaction commits.
+
+    ``fields`` (JSON-ready values of the order's saga fields as this transaction
+    writes them) travel with the notification, so a woken request answers
+    without reading the order again.
+    """
     if connection.vendor == "postgresql":
+        payload = json.dumps({"id": UUID(str(order_id)).hex, "fields": fields})
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, UUID(str(order_id)).hex])
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+
+
+def _parse(payload: str) -> tuple[str, dict | None]:
+    """``(order id hex, fields or None)``; a bare id (no fields) is understood too."""
+    try:
+        message = json.loads(payload)
+        return str(message["id"]), message.get("fields") or None
+    except (ValueError, TypeError, KeyError):
+        return payload, None
+
+
+class Watch:
+    """One waiting request: set when its order ended, with the fields the notification carried."""
+
+    def __init__(self):
+        self._event = threading.Event()
+        self.fields: dict | None = None
+
+    def wait(self, timeout: float) -> bool:
+        ended = self._event.wait(timeout)
+        self._event.clear()
+        return ended
+
+    def set(self, fields: dict | None) -> None:
+        self.fields = fields
+        self._event.set()
 
 
 class OrderEndListener:
@@ -46,7 +79,7 @@ class OrderEndListener:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._waiters: dict[str, set[threading.Event]] = {}
+        self._waiters: dict[str, set[Watch]] = {}
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         self._listening = threading.Event()
@@ -62,27 +95,27 @@ class OrderEndListener:
         thread.join(timeout)
 
     @contextlib.contextmanager
-    def watching(self, order_id) -> Iterator[threading.Event | None]:
-        """An event set when ``order_id`` ends, or ``None`` when nothing listens (then poll).
+    def watching(self, order_id) -> Iterator[Watch | None]:
+        """A ``Watch`` set when ``order_id`` ends, or ``None`` when nothing listens (then poll).
 
         Enter it before reading the order: an end committed after the read then
-        still sets the event.
+        still sets the watch.
         """
         if not self._ensure_listening():
             yield None
             return
         key = UUID(str(order_id)).hex
-        event = threading.Event()
+        watch = Watch()
         with self._lock:
-            self._waiters.setdefault(key, set()).add(event)
+            self._waiters.setdefault(key, set()).add(watch)
         try:
-            yield event
+            yield watch
         finally:
             with self._lock:
-                events = self._waiters.get(key)
-                if events is not None:
-                    events.discard(event)
-                    if not events:
+                watches = self._waiters.get(key)
+                if watches is not None:
+                    watches.discard(watch)
+                    if not watches:
                         del self._waiters[key]
 
     @property
@@ -111,16 +144,17 @@ class OrderEndListener:
         # The first waiter waits for LISTEN to be in place; later ones find it set.
         return self._listening.wait(timeout=RECHECK)
 
-    def _wake(self, key: str) -> None:
+    def _wake(self, payload: str) -> None:
+        key, fields = _parse(payload)
         with self._lock:
-            for event in self._waiters.get(key, ()):
-                event.set()
+            for watch in self._waiters.get(key, ()):
+                watch.set(fields)
 
     def _wake_all(self) -> None:
         with self._lock:
-            for events in self._waiters.values():
-                for event in events:
-                    event.set()
+            for watches in self._waiters.values():
+                for watch in watches:
+                    watch.set(None)
 
     def _run(self, listening: threading.Event, stop_r: int, stop_w: int) -> None:
         delay = 0.5

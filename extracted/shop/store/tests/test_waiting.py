@@ -28,12 +28,17 @@ def _pending_order(key: str = "k") -> Order:
     return Order.objects.create(user_id=ADA.id, item=item, price=item.cost, idempotency_key=key)
 
 
-def _end_later(order_id, *, after: float) -> threading.Thread:
+def _end_later(order_id, *, after: float, with_fields: bool = False) -> threading.Thread:
     def end():
         time.sleep(after)
         with transaction.atomic():
             Order.objects.filter(pk=order_id).update(state=Order.State.REJECTED, reason_code="failed")
-            announce_order_end(order_id)
+            fields = None
+            if with_fields:
+                order = Order.objects.get(pk=order_id)
+                fields = {name: getattr(order, name) for name in Order.SAGA_FIELDS}
+                fields["updated_at"] = order.updated_at.isoformat()
+            announce_order_end(order_id, fields)
         connection.close()
 
     thread = threading.Thread(target=end)
@@ -113,3 +118,19 @@ def test_the_listener_comes_back_after_its_connection_is_killed():
     while _listener_backends() != 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _listener_backends() == 1
+
+
+@pytest.mark.parametrize(("with_fields", "queries"), [(True, 1), (False, 2)])
+def test_a_notification_that_carries_the_end_spares_the_second_read(with_fields, queries):
+    from django.test.utils import CaptureQueriesContext
+
+    order = _pending_order()
+    ender = _end_later(order.id, after=0.2, with_fields=with_fields)
+
+    with CaptureQueriesContext(connection) as captured:
+        ended = order_get(user_id=ADA.id, order_id=order.id, wait=5)
+    ender.join()
+
+    assert (ended.state, ended.reason_code) == (Order.State.REJECTED, "failed")
+    assert ended.updated_at == Order.objects.get(pk=order.id).updated_at
+    assert len(captured.captured_queries) == queries
