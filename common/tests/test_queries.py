@@ -111,3 +111,33 @@ def test_update_where_changes_the_matching_rows_only():
     assert update_where(Wallet, where={"user": ada.pk, "balance": 1}, values={"balance": 7}) == 0
 
     assert dict(Wallet.objects.values_list("user__username", "balance")) == {"ada": 9, "bob": 1}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_each_statement_is_prepared_once_per_connection_and_survives_a_rollback():
+    from django.db import connection
+
+    user = User.objects.create(username="ada")
+
+    def read_then_fail():
+        with transaction.atomic():
+            assert select_one(User, where={"id": user.pk}).username == "ada"
+            raise RuntimeError("rolled back")
+
+    with pytest.raises(RuntimeError):
+        read_then_fail()
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'lean_%%'")
+        assert cursor.fetchone()[0] == 1
+    assert select_one(User, where={"id": user.pk}).username == "ada"  # executes what is prepared
+    connection.close()  # a new session prepares again
+    assert select_one(User, where={"id": user.pk}).username == "ada"
+
+
+def test_preparing_can_be_turned_off(settings):
+    settings.LEAN_QUERIES_PREPARE = False
+    user = User.objects.create(username="ada")
+
+    assert select_one(User, where={"username": "ada"}).pk == user.pk

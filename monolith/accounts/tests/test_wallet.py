@@ -44,9 +44,14 @@ def test_a_movement_in_the_callers_transaction_is_rolled_back_with_it(learner):
     from django.db import transaction
 
     wallet_credit(user=learner, amount=5, reference="gift")
-    with pytest.raises(RuntimeError), transaction.atomic():
-        wallet_debit(user=learner, amount=5, reference="buy:1")
-        raise RuntimeError("the caller's change failed")
+
+    def debit_then_fail():
+        with transaction.atomic():
+            wallet_debit(user=learner, amount=5, reference="buy:1")
+            raise RuntimeError("the caller's change failed")
+
+    with pytest.raises(RuntimeError):
+        debit_then_fail()
 
     assert wallet_balance(user=learner) == 5
     assert not LedgerEntry.objects.filter(reference="buy:1").exists()
