@@ -26,13 +26,14 @@ ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
+from bench.cpu import cpu_seconds  # noqa: E402 - importable once the root is on the path
+
 PY = sys.executable
 GUNICORN = str(Path(PY).with_name("gunicorn"))
 DURATION = int(os.environ.get("BENCH_SECONDS", "4"))
 CONCURRENCY = [int(c) for c in os.environ.get("BENCH_CONCURRENCY", "1,16,64").split(",")]
 PASSES = int(os.environ.get("BENCH_PASSES", "2"))
 ENDPOINTS = {"trivial": "/bench/trivial", "db": "/bench/items"}
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 # As in the Procfile: one gateway process per core.
 GATEWAY_WORKERS = os.environ.get("BENCH_GATEWAY_WORKERS", "2")
 GATEWAY_THREADS = os.environ.get("BENCH_GATEWAY_THREADS", "8")
@@ -66,17 +67,6 @@ def wait_port(port: int, timeout: float = 30) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"nothing listens on {port}")
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total / CLK_TCK
 
 
 def family(pid: int) -> list[int]:
@@ -219,9 +209,9 @@ def main() -> int:
                 for concurrency in CONCURRENCY:
                     for name, (base, headers, pid) in targets.items():
                         pids = family(pid) if pid else []
-                        before = cpu_seconds(pids)
+                        before = sum(map(cpu_seconds, pids))
                         result = wrk(base + path, concurrency, headers)
-                        spent = cpu_seconds(pids) - before
+                        spent = sum(map(cpu_seconds, pids)) - before
                         result.update(
                             pass_no=pass_no, endpoint=endpoint, concurrency=concurrency, target=name
                         )

@@ -33,6 +33,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.cpu import cpu_seconds  # noqa: E402 - importable once the root is on the path
+
 MAILS = int(os.environ.get("BENCH_MAILS", "2000"))
 WARMUP = 100
 #: Threads of each worker process: messages it holds (prefetch 1 per thread) and works on at once.
@@ -180,15 +182,6 @@ def start_relay(env: dict, log_name: str) -> subprocess.Popen:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux), 0 when unknown."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (FileNotFoundError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def drain(count: int, *, timeout: float) -> float:
