@@ -9,6 +9,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api import fields
 from common.api.errors import exception_handler as common_exception_handler
 from extracted.runner import sandbox
 from extracted.runner.selectors import health_report, language_list
@@ -57,18 +58,13 @@ class LimitsSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class TextField(serializers.CharField):
-    """A string as sent: no coercion of numbers, no trimming."""
+class TextField(fields.TextField):
+    """Source code and input as sent: blank allowed, nothing trimmed."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("allow_blank", True)
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class FileSerializer(serializers.Serializer):

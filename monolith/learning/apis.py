@@ -16,6 +16,7 @@ from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.fields import ChoiceField, SlugField, TextField
 from common.api.pagination import paginated
 from common.errors import NotFound
 from monolith.learning import selectors, services
@@ -37,41 +38,6 @@ MAX_LINE = 10_000
 
 
 # --- fields -----------------------------------------------------------------
-
-
-class StrictTextMixin:
-    """Text only: a number or a list is refused, and so is text that is not valid Unicode."""
-
-    default_error_messages = {
-        "not_text": "Must be a string.",
-        "bad_text": "Must be valid Unicode text.",
-    }
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("not_text")
-        try:
-            data.encode("utf-8")
-        except UnicodeEncodeError:
-            self.fail("bad_text")
-        return super().to_internal_value(data)
-
-
-class TextField(StrictTextMixin, serializers.CharField):
-    pass
-
-
-class SlugField(StrictTextMixin, serializers.SlugField):
-    pass
-
-
-class ChoiceField(serializers.ChoiceField):
-    """A choice given as a string (``True`` or ``1`` never match a choice by accident)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
 
 
 def _max_bytes(limit: int):

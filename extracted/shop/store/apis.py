@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.fields import ChoiceField, IdField
 from common.api.pagination import PageNumberPagination, paginated
 from common.errors import ServiceError
 from extracted.shop.store.models import Item, Order
@@ -25,7 +26,6 @@ from extracted.shop.store.selectors import (
 from extracted.shop.store.services import buyer_id, order_place
 from extracted.shop.store.waiting import order_end_listener
 
-MAX_ID = 2**63 - 1
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
@@ -123,8 +123,8 @@ class ItemListApi(APIView):
     pagination_class = PageNumberPagination
 
     class FilterSerializer(serializers.Serializer):
-        exercise = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-        kind = serializers.ChoiceField(choices=Item.Kind.choices, required=False)
+        exercise = IdField(required=False)
+        kind = ChoiceField(choices=Item.Kind.choices, required=False)
 
     @extend_schema(parameters=[FilterSerializer], responses=ItemOutputSerializer(many=True))
     def get(self, request: Request) -> Response:
@@ -149,7 +149,7 @@ class PurchaseListCreateApi(APIView):
     pagination_class = PageNumberPagination
 
     class InputSerializer(serializers.Serializer):
-        item_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+        item_id = IdField()
 
     @extend_schema(
         responses=OrderOutputSerializer(many=True),

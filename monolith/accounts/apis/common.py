@@ -1,7 +1,8 @@
-"""Pieces every accounts view uses: strict input fields and pagination."""
+"""Pieces every accounts view uses: schema names, the token input, validation and pagination."""
 
 from rest_framework import serializers
 
+from common.api.fields import TextField
 from common.api.pagination import PageNumberPagination
 from monolith.accounts.tokens import TOKEN_MAX_LENGTH
 
@@ -20,46 +21,8 @@ class ApiSerializer(serializers.Serializer):
             cls.Meta = type("Meta", (), {"ref_name": name})
 
 
-class StrictStringMixin:
-    """Refuse numbers and booleans where a string is expected, instead of coercing them."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StringField(StrictStringMixin, serializers.CharField):
-    pass
-
-
-class EmailField(StrictStringMixin, serializers.EmailField):
-    pass
-
-
-class ChoiceField(serializers.ChoiceField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
-
-
-class IdField(serializers.IntegerField):
-    """A positive database id that fits in a bigint; never a bool or a float."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int | str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
 class TokenInputSerializer(ApiSerializer):
-    token = StringField(max_length=TOKEN_MAX_LENGTH, trim_whitespace=True)
+    token = TextField(max_length=TOKEN_MAX_LENGTH, trim_whitespace=True)
 
 
 def validated(serializer_class, data, *, partial: bool = False) -> dict:

@@ -6,11 +6,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.fields import EmailField
 from common.api.pagination import paginated
 from monolith.accounts import selectors
 from monolith.accounts.apis.common import (
     ApiSerializer,
-    EmailField,
     ListApiMixin,
     TokenInputSerializer,
     validated,

@@ -5,15 +5,12 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.fields import ChoiceField, EmailField, IdField, TextField
 from common.api.pagination import paginated
 from monolith.accounts import selectors
 from monolith.accounts.apis.common import (
     ApiSerializer,
-    ChoiceField,
-    EmailField,
-    IdField,
     ListApiMixin,
-    StringField,
     TokenInputSerializer,
     validated,
 )
@@ -68,8 +65,8 @@ def _team_response(request, team_pk: int, *, code: int = status.HTTP_200_OK) -> 
 
 class TeamListApi(ListApiMixin, APIView):
     class InputSerializer(ApiSerializer):
-        name = StringField(max_length=100)
-        description = StringField(max_length=1000, required=False, allow_blank=True, trim_whitespace=False)
+        name = TextField(max_length=100)
+        description = TextField(max_length=1000, required=False, allow_blank=True, trim_whitespace=False)
         kind = ChoiceField(choices=TeamKind.choices, required=False)
 
     @extend_schema(responses=TeamOutputSerializer(many=True))
@@ -90,8 +87,8 @@ class TeamListApi(ListApiMixin, APIView):
 
 class TeamDetailApi(APIView):
     class InputSerializer(ApiSerializer):
-        name = StringField(max_length=100)
-        description = StringField(max_length=1000, allow_blank=True, trim_whitespace=False)
+        name = TextField(max_length=100)
+        description = TextField(max_length=1000, allow_blank=True, trim_whitespace=False)
 
     @extend_schema(responses=TeamOutputSerializer)
     def get(self, request, pk: int):

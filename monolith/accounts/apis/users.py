@@ -8,14 +8,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.api.fields import ChoiceField, EmailField, TextField
 from common.api.pagination import paginated
 from monolith.accounts import selectors
 from monolith.accounts.apis.common import (
     ApiSerializer,
-    ChoiceField,
-    EmailField,
     ListApiMixin,
-    StringField,
     validated,
 )
 from monolith.accounts.models import Language, ProgrammingLanguage, User
@@ -42,9 +40,9 @@ class RegisterApi(APIView):
     permission_classes = [AllowAny]
 
     class InputSerializer(ApiSerializer):
-        username = StringField(max_length=150, validators=[UnicodeUsernameValidator()])
+        username = TextField(max_length=150, validators=[UnicodeUsernameValidator()])
         email = EmailField(max_length=254)
-        password = StringField(max_length=128, trim_whitespace=False, write_only=True)
+        password = TextField(max_length=128, trim_whitespace=False, write_only=True)
         preferred_language = ChoiceField(choices=Language.choices, required=False)
 
     @extend_schema(request=InputSerializer, responses={201: ProfileOutputSerializer})
@@ -69,7 +67,7 @@ def _supported(language: str | None) -> str:
 
 class MeApi(APIView):
     class InputSerializer(ApiSerializer):
-        description = StringField(max_length=2000, allow_blank=True, trim_whitespace=False)
+        description = TextField(max_length=2000, allow_blank=True, trim_whitespace=False)
         preferred_language = ChoiceField(choices=Language.choices)
         preferred_editing_language = ChoiceField(choices=ProgrammingLanguage.choices, allow_blank=True)
 

@@ -103,7 +103,18 @@ def test_an_inactive_item_is_409_and_changes_nothing():
     _nothing_changed(item, 2)
 
 
-@pytest.mark.parametrize("body", [{}, {"item_id": "abc"}, {"item_id": 0}, {"item_id": 2**64}, {"item": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"item_id": "abc"},
+        {"item_id": 0},
+        {"item_id": 2**64},
+        {"item": 1},
+        {"item_id": True},
+        {"item_id": 1.5},
+    ],
+)
 def test_a_malformed_body_is_400_naming_item_id(body):
     item = HintItemFactory(stock=2)
 
