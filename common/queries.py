@@ -10,8 +10,8 @@ and reused, and values go through each field's own ``get_db_prep_*``, so
 types (UUIDs, JSON, dates) are adapted as the ORM would.
 
 On PostgreSQL each statement is also prepared once per connection (``PREPARE``,
-then ``EXECUTE``): the server plans it once instead of on every call, which
-was about half of its CPU for these one-row statements. Prepared statements
+then ``EXECUTE``): the server plans it once instead of on every call (planning
+was more than half of its CPU for a one-row ``SELECT``). Prepared statements
 live in the database session, so a pooler in front of PostgreSQL must keep
 sessions (PgBouncer's session mode, not transaction mode); ``LEAN_QUERIES_PREPARE
 = False`` turns preparing off. Restart the processes after a migration that

@@ -70,8 +70,7 @@ def order_await(*, order: Order, ended: Watch | None, wait: float) -> Order:
         if remaining <= 0:
             break
         if ended is not None:
-            if ended.wait(min(remaining, RECHECK)) and ended.fields:
-                _apply_saga_fields(order, ended.fields)
+            if ended.wait(min(remaining, RECHECK)) and _apply_saga_fields(order, ended.fields):
                 continue
         else:
             time.sleep(min(delay, remaining))
@@ -82,12 +81,20 @@ def order_await(*, order: Order, ended: Watch | None, wait: float) -> Order:
     return order
 
 
-def _apply_saga_fields(order: Order, fields: dict) -> None:
-    for name in Order.SAGA_FIELDS:
-        value = fields[name]
-        if value is not None and isinstance(Order._meta.get_field(name), DateTimeField):
-            value = datetime.fromisoformat(value)
+def _apply_saga_fields(order: Order, fields: dict | None) -> bool:
+    """Take the order's end from its notification; False (read it instead) if it carried none."""
+    try:
+        values = {
+            name: datetime.fromisoformat(value)
+            if value is not None and isinstance(Order._meta.get_field(name), DateTimeField)
+            else value
+            for name, value in ((name, fields[name]) for name in Order.SAGA_FIELDS)
+        }
+    except (KeyError, TypeError, ValueError):
+        return False
+    for name, value in values.items():
         setattr(order, name, value)
+    return True
 
 
 def _order_or_404(*, user_id: int, order_id) -> Order:

@@ -135,3 +135,21 @@ def test_a_notification_that_carries_the_end_spares_the_second_read(with_fields,
     assert ended.updated_at == Order.objects.get(pk=order.id).updated_at
     reads = [q for q in captured.captured_queries if not q["sql"].startswith("PREPARE")]
     assert len(reads) == queries
+
+
+def test_a_notification_with_a_malformed_end_falls_back_to_reading_the_order():
+    order = _pending_order()
+
+    def end_with_garbage():
+        time.sleep(0.2)
+        with transaction.atomic():
+            Order.objects.filter(pk=order.id).update(state=Order.State.REJECTED, reason_code="failed")
+            announce_order_end(order.id, {"state": "completed"})  # fields missing: not trusted
+        connection.close()
+
+    ender = threading.Thread(target=end_with_garbage)
+    ender.start()
+    ended = order_get(user_id=ADA.id, order_id=order.id, wait=5)
+    ender.join()
+
+    assert (ended.state, ended.reason_code) == (Order.State.REJECTED, "failed")
