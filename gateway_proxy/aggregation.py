@@ -22,41 +22,54 @@ from gateway_proxy.routing import route_table
 _executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="gw-aggregate")
 
 
-def resolve(path: str, *, canary_key: str):
+def resolve(path: str, *, canary_key: str, method: str = "GET"):
     """(route, target) for ``path``, chosen in the request's thread (the route table is read here)."""
     route = route_table.match(path)
     if route is None:
         raise EdgeError(404, "no_route", f"No service answers {path}.")
-    target, _ = route.choose(method="GET", canary_key=lambda: canary_key)
+    target, _ = route.choose(method=method, canary_key=lambda: canary_key)
     if target is None:
         raise EdgeError(503, "no_instance", f"Route {route.prefix} has no service.")
     return route, target
 
 
-def fetch_part(path: str, route, target, *, identity: Identity, timeout: float) -> dict:
+def call(
+    method: str, path: str, route, target, *, identity: Identity, timeout: float, body: dict | None = None
+) -> tuple[int, dict]:
+    """``(status, JSON body)`` of one API call the gateway makes itself, as ``identity``."""
+
     def assert_identity(h):
         h[ASSERTION_HEADER] = issue(identity, audience=target.service, ttl=settings.GATEWAY_ASSERTION_TTL)
 
+    headers = {"Accept": "application/json", REQUEST_ID_HEADER: identity.request_id}
+    data = json.dumps(body).encode() if body is not None else None
+    if data is not None:
+        headers.update({"Content-Type": "application/json", "Content-Length": str(len(data))})
     attempt = upstreams.send(
         service=target.service,
-        method="GET",
+        method=method,
         path=paths.encode(route.upstream_path(target, path)),
-        headers={"Accept": "application/json", REQUEST_ID_HEADER: identity.request_id},
-        body=None,
+        headers=headers,
+        body=data,
         timeout=min(timeout, route.timeout),
         retries=0,
         headers_for_attempt=assert_identity,
     )
     try:
-        status, body = attempt.response.status, attempt.response.read()
+        status, raw = attempt.response.status, attempt.response.read()
     finally:
         attempt.response.release_conn()
-    if status != 200:
-        raise EdgeError(502, f"http_{status}", f"{path} answered {status}.")
     try:
-        return json.loads(body)
+        return status, json.loads(raw)
     except ValueError as exc:
         raise EdgeError(502, "bad_gateway", f"{path} did not answer JSON.") from exc
+
+
+def fetch_part(path: str, route, target, *, identity: Identity, timeout: float) -> dict:
+    status, body = call("GET", path, route, target, identity=identity, timeout=timeout)
+    if status != 200:
+        raise EdgeError(502, f"http_{status}", f"{path} answered {status}.")
+    return body
 
 
 def dashboard(*, identity: Identity, canary_key: str) -> dict:
