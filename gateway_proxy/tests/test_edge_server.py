@@ -193,4 +193,5 @@ def test_clients_that_stop_sending_their_body_do_not_open_the_circuit(fresh, dec
     status, data = raw(port, b"GET /api/v1/after HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
 
     assert status == 200
-    assert upstream.requests[-1]["path"] == "/api/v1/after"
+    # The upstream may record a cut-off streamed body of an earlier request after this one.
+    assert "/api/v1/after" in [seen["path"] for seen in upstream.requests]
