@@ -77,34 +77,28 @@ def _numbered(sql: str) -> str:
 
 
 def select_one(
-    model: type[M], *, where: Mapping[str, object], for_update: bool = False, using: str = "default"
+    model: type[M],
+    *,
+    where: Mapping[str, object],
+    for_update: bool = False,
+    related: str | None = None,
+    using: str = "default",
 ) -> M | None:
     """The row of ``model`` whose fields equal ``where`` (``{"user_id": 7}``), or None.
 
     For lookups of at most one row (a primary key, a unique column). A list or
     tuple value matches any of its items (``IN``). ``for_update`` locks the row
-    (``SELECT … FOR UPDATE``) in the caller's transaction.
+    (``SELECT … FOR UPDATE``) in the caller's transaction; ``related`` names a
+    foreign key whose row is read in the same statement (``select_related``;
+    only ``model``'s row is locked).
     """
     connection = connections[using]
     names = list(where)
     sizes = tuple(len(v) if isinstance(v, (list, tuple)) else None for v in where.values())
-    key = ("select", model, connection.vendor, tuple(names), sizes, for_update)
+    key = ("select", model, connection.vendor, tuple(names), sizes, for_update, related)
     if key not in _SQL:
-        fields = [model._meta.get_field(name) for name in names]
-        columns = model._meta.concrete_fields
-        conditions = []
-        for field, size in zip(fields, sizes, strict=True):
-            column = _quote(connection, field.column)
-            conditions.append(
-                f"{column} = %s" if size is None else f"{column} IN ({', '.join(['%s'] * size)})"
-            )
-        lock = " FOR UPDATE" if for_update and connection.features.has_select_for_update else ""
-        sql = (
-            f"SELECT {', '.join(_quote(connection, f.column) for f in columns)} "  # noqa: S608 - model identifiers
-            f"FROM {_quote(connection, model._meta.db_table)} WHERE {' AND '.join(conditions)} LIMIT 1{lock}"
-        )
-        _SQL[key] = (sql, fields, [_converters(connection, model, f) for f in columns])
-    sql, fields, converters = _SQL[key]
+        _SQL[key] = _select_sql(connection, model, names, sizes, for_update, related)
+    sql, fields, converters, related_model = _SQL[key]
     params = []
     for field, value in zip(fields, where.values(), strict=True):
         values = value if isinstance(value, (list, tuple)) else [value]
@@ -118,7 +112,52 @@ def select_one(
     for index, (col, functions) in enumerate(converters):
         for convert in functions:
             values[index] = convert(values[index], col, connection)
-    return model.from_db(using, [f.attname for f in model._meta.concrete_fields], values)
+    own = len(model._meta.concrete_fields)
+    obj = model.from_db(using, [f.attname for f in model._meta.concrete_fields], values[:own])
+    if related_model is not None:
+        names = [f.attname for f in related_model._meta.concrete_fields]
+        setattr(obj, related, related_model.from_db(using, names, values[own:]))
+    return obj
+
+
+def _select_sql(connection, model, names, sizes, for_update: bool, related: str | None) -> tuple:
+    table = _quote(connection, model._meta.db_table)
+    fields = [model._meta.get_field(name) for name in names]
+    conditions = []
+    for field, size in zip(fields, sizes, strict=True):
+        column = f"{table}.{_quote(connection, field.column)}"
+        conditions.append(f"{column} = %s" if size is None else f"{column} IN ({', '.join(['%s'] * size)})")
+    columns = [(model, f) for f in model._meta.concrete_fields]
+    source, related_model = table, None
+    if related is not None:
+        foreign_key = model._meta.get_field(related)
+        related_model = foreign_key.related_model
+        other = _quote(connection, related_model._meta.db_table)
+        target = _quote(connection, foreign_key.target_field.column)
+        source += (
+            f" INNER JOIN {other} ON {other}.{target} = {table}.{_quote(connection, foreign_key.column)}"
+        )
+        columns += [(related_model, f) for f in related_model._meta.concrete_fields]
+    lock = ""
+    if for_update and connection.features.has_select_for_update:
+        lock = f" FOR UPDATE OF {table}" if related is not None else " FOR UPDATE"
+    selected = ", ".join(
+        f"{_quote(connection, m._meta.db_table)}.{_quote(connection, f.column)}" for m, f in columns
+    )
+    sql = f"SELECT {selected} FROM {source} WHERE {' AND '.join(conditions)} LIMIT 1{lock}"  # noqa: S608 - model identifiers
+    return sql, fields, [_converters(connection, m, f) for m, f in columns], related_model
+
+
+def execute(sql: str, params: list, *, using: str = "default") -> int:
+    """Run a hand-written hot statement (``%s`` placeholders) as the helpers do; returns rows changed.
+
+    Prepared once per PostgreSQL session like the others: for the few statements
+    the helpers cannot express (``stock = stock - 1``, ``pg_notify``).
+    """
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        _execute(connection, cursor, sql, params)
+        return cursor.rowcount
 
 
 def _converters(connection, model, field) -> tuple:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.messaging.models import OutboxMessage
-from common.queries import first_or_none, insert, select_one, update_fields, update_where
+from common.queries import execute, first_or_none, insert, select_one, update_fields, update_where
 from monolith.accounts.models import LedgerEntry, User, Wallet
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +141,26 @@ def test_preparing_can_be_turned_off(settings):
     user = User.objects.create(username="ada")
 
     assert select_one(User, where={"username": "ada"}).pk == user.pk
+
+
+def test_select_one_reads_a_related_row_in_the_same_statement(django_assert_num_queries):
+    user = User.objects.create(username="ada")
+    wallet = Wallet.objects.create(user=user, balance=12)
+    LedgerEntry.objects.create(wallet=wallet, amount=12, reference="gift")
+    select_one(LedgerEntry, where={"reference": "gift"}, related="wallet", for_update=True)  # prepares it
+
+    with django_assert_num_queries(1):
+        entry = select_one(LedgerEntry, where={"reference": "gift"}, related="wallet", for_update=True)
+        assert (entry.amount, entry.wallet.pk, entry.wallet.balance) == (12, user.pk, 12)
+    assert select_one(LedgerEntry, where={"reference": "nothing"}, related="wallet") is None
+
+
+def test_execute_runs_a_hand_written_statement_and_counts_its_rows():
+    user = User.objects.create(username="ada")
+    Wallet.objects.create(user=user, balance=3)
+
+    assert (
+        execute('UPDATE "accounts_wallet" SET "balance" = "balance" + %s WHERE "user_id" = %s', [2, user.pk])
+        == 1
+    )
+    assert Wallet.objects.get(pk=user.pk).balance == 5

@@ -32,7 +32,7 @@ from pydantic import TypeAdapter, ValidationError
 import contracts
 from common.errors import Conflict, ServiceError
 from common.messaging.services import inbox_record, outbox_publish
-from common.queries import insert, select_one, update_fields, update_where
+from common.queries import execute, insert, select_one, update_fields, update_where
 from contracts.mail import MAIL_REQUESTED_V1, EmailAddress
 from contracts.shop import (
     ACCOUNT_DEBIT_REQUESTED_V1,
@@ -190,13 +190,14 @@ def _take_one_unit(item: Item) -> bool:
     quote = connection.ops.quote_name
     meta = Item._meta
     stock, updated_at = quote(meta.get_field("stock").column), quote(meta.get_field("updated_at").column)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(meta.db_table)} SET {stock} = {stock} - 1, {updated_at} = %s "  # noqa: S608 - quoted model identifiers only
-            f"WHERE {quote(meta.pk.column)} = %s AND {stock} > 0",
-            [meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection), item.pk],
-        )
-        return cursor.rowcount == 1
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {stock} = {stock} - 1, {updated_at} = %s "  # noqa: S608 - quoted model identifiers only
+        f"WHERE {quote(meta.pk.column)} = %s AND {stock} > 0"
+    )
+    return (
+        execute(sql, [meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection), item.pk])
+        == 1
+    )
 
 
 def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool]:
@@ -356,13 +357,12 @@ def order_debit_replied(*, message: contracts.Message) -> str:
         return "duplicate"
     reply = message.payload
     # Locks the order only: the item's row lock belongs to its buyers (``order_place``).
-    order = select_one(Order, where={"id": reply.order_id}, for_update=True)
+    order = select_one(Order, where={"id": reply.order_id}, for_update=True, related="item")
     if order is None:
         logger.warning("shop.reply_for_unknown_order id=%s", reply.order_id)
         return "unknown_order"
     if reply.outcome == "debited":
         if order.state == Order.State.PENDING:
-            order.item = select_one(Item, where={"id": order.item_id})
             _complete(order, balance=reply.balance, causation_id=message.id)
             _save_end(order)
             return "completed"

@@ -28,6 +28,8 @@ from uuid import UUID
 
 from django.db import connection, connections
 
+from common.queries import execute
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "shop_order_ended"
@@ -44,8 +46,7 @@ def announce_order_end(order_id, fields: dict | None = None) -> None:
     """
     if connection.vendor == "postgresql":
         payload = json.dumps({"id": UUID(str(order_id)).hex, "fields": fields})
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+        execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
 
 
 def _parse(payload: str) -> tuple[str, dict | None]:
