@@ -86,6 +86,24 @@ def sqlite_default(service: str) -> str:
     return f"sqlite:///{VAR_DIR / f'{service}.sqlite3'}"
 
 
+def service_database(variable: str, service: str | None = None) -> dict:
+    """An extracted service's own database: the URL in ``variable`` (never the monolith's).
+
+    With ``service`` (development) the URL defaults to that service's SQLite file;
+    without (production) it is required. Connections persist and are checked before
+    reuse (database restarts). Several processes of a service (web, worker, relay)
+    write one SQLite file: a transaction takes the write lock when it begins and
+    waits for it instead of failing.
+    """
+    database = env.db(variable) if service is None else env.db(variable, default=sqlite_default(service))
+    database["ATOMIC_REQUESTS"] = False
+    database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    if database["ENGINE"].endswith("sqlite3"):
+        database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
+    return database
+
+
 # Identity assertion signed by the gateway (common/identity). Services verify it
 # with GATEWAY_ASSERTION_PUBLIC_KEY (PEM; a dev key pair is generated in VAR_DIR
 # when empty). With REQUIRE_GATEWAY_ASSERTION on (the production default) a

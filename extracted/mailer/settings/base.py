@@ -1,7 +1,7 @@
 """Mailer service settings shared by every environment."""
 
 from common.settings.base import *  # noqa: F403
-from common.settings.base import DJANGO_APPS, THIRD_PARTY_APPS, env, sqlite_default
+from common.settings.base import DJANGO_APPS, THIRD_PARTY_APPS, env, service_database
 
 SERVICE_NAME = "mailer"
 
@@ -17,15 +17,7 @@ WSGI_APPLICATION = "extracted.mailer.wsgi.application"
 
 # The mailer's own database: MAILER_DATABASE_URL, else var/mailer.sqlite3. Never the
 # monolith's DATABASE_URL, so one shell can configure every service (database per service).
-DATABASES = {"default": env.db("MAILER_DATABASE_URL", default=sqlite_default("mailer"))}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-# A worker keeps its connection between messages; check it before reuse (database restarts).
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Several worker processes write the delivery log: take the write lock when a
-    # transaction begins (no lock-upgrade deadlock) and wait for it instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
+DATABASES = {"default": service_database("MAILER_DATABASE_URL", "mailer")}
 
 # Broker the worker consumes (queue "mailer") and the relay publishes resends to.
 BROKER_URL = env("BROKER_URL", default="filesystem://")

@@ -3,9 +3,9 @@
 
 from extracted.mailer.settings.base import *  # noqa: F403
 from common.settings.production import *  # noqa: F403
-from extracted.mailer.settings.base import env
+from extracted.mailer.settings.base import env, service_database
 
-DATABASES = {"default": env.db("MAILER_DATABASE_URL")}
+DATABASES = {"default": service_database("MAILER_DATABASE_URL")}
 BROKER_URL = env("BROKER_URL")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env("EMAIL_HOST")

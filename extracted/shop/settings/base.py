@@ -7,7 +7,7 @@ from common.settings.base import (
     SPECTACULAR_SETTINGS,
     THIRD_PARTY_APPS,
     env,
-    sqlite_default,
+    service_database,
 )
 
 SERVICE_NAME = "shop"
@@ -24,14 +24,7 @@ WSGI_APPLICATION = "extracted.shop.wsgi.application"
 
 # The shop's own database: SHOP_DATABASE_URL, else var/shop.sqlite3. Never the
 # monolith's DATABASE_URL, so one shell can configure every service (database per service).
-DATABASES = {"default": env.db("SHOP_DATABASE_URL", default=sqlite_default("shop"))}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Web, worker and relay write the same file: take the write lock when a
-    # transaction begins and wait for it instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
+DATABASES = {"default": service_database("SHOP_DATABASE_URL", "shop")}
 
 # Users are the ones the gateway asserts; the shop owns no accounts.
 IDENTITY_USER_RESOLVER = "common.identity.users.asserted_user"

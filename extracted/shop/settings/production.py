@@ -3,10 +3,8 @@
 
 from extracted.shop.settings.base import *  # noqa: F403
 from common.settings.production import *  # noqa: F403
-from extracted.shop.settings.base import env
+from extracted.shop.settings.base import env, service_database
 
-DATABASES = {"default": env.db("SHOP_DATABASE_URL")}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": service_database("SHOP_DATABASE_URL")}
 BROKER_URL = env("BROKER_URL")
 SITE_URL = env("SITE_URL")
