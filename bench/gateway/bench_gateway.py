@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from bench.cpu import cpu_seconds  # noqa: E402 - importable once the root is on the path
+from common.messaging.testing import free_port, wait_for_port  # noqa: E402
 
 PY = sys.executable
 GUNICORN = str(Path(PY).with_name("gunicorn"))
@@ -50,23 +50,6 @@ def ensure_tools() -> None:
         subprocess.run(["apt-get", "update", "-qq"], check=True)
         subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env={**os.environ,
                        "DEBIAN_FRONTEND": "noninteractive"})  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port}")
 
 
 def family(pid: int) -> list[int]:
@@ -190,7 +173,8 @@ def main() -> int:
         )
         procs.append(nginx)
         for port in (up_port, gw_port, nx_port):
-            wait_port(port)
+            if not wait_for_port(port, 30):
+                raise RuntimeError(f"nothing listens on {port}")
         time.sleep(0.5)
 
         token = issuer.token(sub="1", username="bench", ttl=3600)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,12 +27,13 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.cpu import cpu_seconds  # noqa: E402 - importable once the root is on the path
+from common.messaging.testing import port_open, with_database  # noqa: E402
 
 MAILS = int(os.environ.get("BENCH_MAILS", "2000"))
 WARMUP = 100
@@ -44,18 +44,6 @@ TARGET = 300.0
 RESULTS = ROOT / "bench" / "results" / "mailer.json"
 LOGS = ROOT / "var" / "bench-logs"
 PG = "postgres://postgres@127.0.0.1:5432"
-
-
-def answers(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def recreate_database(url: str) -> None:
@@ -292,9 +280,9 @@ def main() -> int:
 
     LOGS.mkdir(parents=True, exist_ok=True)
     base_broker = os.environ.get("BROKER_URL") or (
-        "amqp://guest:guest@127.0.0.1:5672//" if answers(5672) else "filesystem://"
+        "amqp://guest:guest@127.0.0.1:5672//" if port_open(5672) else "filesystem://"
     )
-    base_db = os.environ.get("DATABASE_URL") or (PG + "/postgres" if answers(5432) else "")
+    base_db = os.environ.get("DATABASE_URL") or (PG + "/postgres" if port_open(5432) else "")
     var_dir = tempfile.mkdtemp(prefix="polycode-bench-")
     vhost = None
     if base_broker.startswith("amqp") and rabbitmqctl_available():

@@ -14,7 +14,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from common.identity import keys  # noqa: E402
 from common.identity.assertion import HEADER, Identity, issue  # noqa: E402
+from common.messaging.testing import wait_for_port  # noqa: E402
 from extracted.runner.sandbox import Limits, Sandbox  # noqa: E402
 
 PROGRAMS = {
@@ -99,17 +99,6 @@ def bench_language(box: Sandbox, language_id: str) -> dict:
         "overhead_p50_ms": round(box_p50 - bare_p50, 1),
         "ratio_p50": round(box_p50 / bare_p50, 2),
     }
-
-
-def wait_for_port(port: int, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 def post(conn: http.client.HTTPConnection, path: str, body: dict) -> dict:

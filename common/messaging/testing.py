@@ -56,6 +56,30 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_open(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether something accepts connections on ``host:port``."""
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def wait_for_port(port: int, timeout: float, host: str = "127.0.0.1") -> bool:
+    """Whether something listens on ``host:port`` within ``timeout`` seconds (a server starting)."""
+    deadline = time.monotonic() + timeout
+    while not port_open(port, host):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def with_database(url: str, name: str) -> str:
+    """``url`` (a database URL) naming the database ``name`` instead."""
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
 def database_url(settings_dict: dict) -> str:
     """A ``DATABASE_URL`` another process can use to open the same (test) database."""
     engine, name = settings_dict["ENGINE"], settings_dict["NAME"]

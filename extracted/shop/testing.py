@@ -15,16 +15,11 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-from common.messaging.testing import ROOT, ProcessGroup, WorkerProcess, wait_until
+from common.messaging.testing import ROOT, ProcessGroup, WorkerProcess, wait_until, with_database
 
 ACCOUNT_TOOL = ROOT / "bench" / "saga" / "account_tool.py"
 MONOLITH_SETTINGS = "monolith.settings.test"
-
-
-def with_database(url: str, name: str) -> str:
-    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
 
 
 def _pg_admin(url: str):

@@ -1,7 +1,6 @@
 """Small real HTTP servers on loopback ports for the gateway's tests."""
 
 import json
-import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -80,12 +79,6 @@ class Upstream:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 _RSA_KEYS: list = []

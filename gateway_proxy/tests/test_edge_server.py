@@ -11,14 +11,14 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from common.identity import keys
 from common.identity.assertion import verify
-from gateway_proxy.tests.servers import Upstream, free_port
+from common.messaging.testing import free_port, wait_for_port
+from gateway_proxy.tests.servers import Upstream
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = keys.generate_private_pem()
@@ -51,14 +51,7 @@ def edge(tmp_path_factory):
          "--threads", "4", "-w", "1", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
+    if not wait_for_port(port, 30):
         process.kill()
         pytest.fail("gunicorn did not start")
     yield port, upstream, trap

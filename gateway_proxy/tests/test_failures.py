@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from gateway_proxy.tests.servers import free_port
+from common.messaging.testing import free_port
 
 
 @pytest.fixture

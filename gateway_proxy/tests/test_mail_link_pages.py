@@ -54,7 +54,7 @@ def test_a_refused_token_is_explained_with_the_apis_words(client, monolith):
 
 
 def test_when_the_accounts_service_is_down_the_page_says_so(client, register):
-    from gateway_proxy.tests.servers import free_port
+    from common.messaging.testing import free_port
 
     register("monolith", f"http://127.0.0.1:{free_port()}")
 

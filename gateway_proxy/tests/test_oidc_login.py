@@ -11,10 +11,8 @@ import hashlib
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -22,9 +20,9 @@ import pytest
 import requests
 
 from common.identity import keys
+from common.messaging.testing import free_port, wait_for_port
 from gateway_proxy.auth.provider import reset_provider
 from gateway_proxy.tests.conftest import GATEWAY_KEY, assertion_of
-from gateway_proxy.tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CALLBACK = "http://testserver/oidc/callback/"
@@ -60,14 +58,7 @@ def provider(tmp_path_factory):
          "-k", "gthread", "--log-level", "warning"],
         cwd=ROOT, env=env,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
+    if not wait_for_port(port, 60):
         process.kill()
         pytest.fail("the monolith did not start")
     yield f"http://127.0.0.1:{port}"
