@@ -200,14 +200,16 @@ class DeclareDeadLetterQueues(bootsteps.StartStopStep):
         declare_topology(c.connection, [q.name for q in c.app.amqp.queues.consume_from.values()])
 
 
-def retry_delay(attempt: int) -> float:
+def retry_delay(attempt: int, *, base: float | None = None, cap: float | None = None) -> float:
     """Exponential back-off with jitter, in seconds, before attempt ``attempt + 1``.
 
     "Equal jitter": half of the exponential delay is fixed, half random, so
-    retries of many messages spread out but none comes back at once.
+    retries of many messages spread out but none comes back at once. ``base``
+    and ``cap`` default to the consumers' settings.
     """
-    base = float(conf.get("MESSAGING_RETRY_BACKOFF"))
-    delay = min(float(conf.get("MESSAGING_RETRY_BACKOFF_MAX")), base * 2**attempt)
+    base = float(conf.get("MESSAGING_RETRY_BACKOFF")) if base is None else base
+    cap = float(conf.get("MESSAGING_RETRY_BACKOFF_MAX")) if cap is None else cap
+    delay = min(cap, base * 2**attempt)
     return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not security
 
 

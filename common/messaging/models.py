@@ -39,10 +39,6 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.type} v{self.version} {self.id}"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.sent_at is None
-
 
 class InboxMessage(models.Model):
     """The id of a message this service has processed: its effect is committed.

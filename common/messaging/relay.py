@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 import os
 import queue
-import random
 import threading
 import time
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from django.utils import timezone
 
 from common.messaging import broker, conf
 from common.messaging.models import InboxMessage, OutboxMessage
+from common.messaging.selectors import outbox_due
 from common.messaging.services import outgoing_for
 
 logger = logging.getLogger(__name__)
@@ -38,11 +38,13 @@ class BatchResult:
     error: str | None = None
 
 
-def _backoff(attempt: int, *, base: float | None = None, cap: float | None = None) -> float:
-    base = float(conf.get("OUTBOX_RELAY_BACKOFF") if base is None else base)
-    cap = float(conf.get("OUTBOX_RELAY_BACKOFF_MAX") if cap is None else cap)
-    delay = min(cap, base * 2 ** max(0, attempt - 1))
-    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not security
+def _backoff(attempt: int) -> float:
+    """The relay's back-off before its ``attempt``-th try (the consumers' formula, the relay's settings)."""
+    return broker.retry_delay(
+        max(0, attempt - 1),
+        base=float(conf.get("OUTBOX_RELAY_BACKOFF")),
+        cap=float(conf.get("OUTBOX_RELAY_BACKOFF_MAX")),
+    )
 
 
 def _publish_rows(rows: list[OutboxMessage], *, pub: broker.Publisher, using: str) -> BatchResult:
@@ -78,12 +80,7 @@ def relay_batch(
     pub = pub or broker.publisher()
     limit = limit or int(conf.get("OUTBOX_RELAY_BATCH"))
     with transaction.atomic(using=using):
-        rows = list(
-            OutboxMessage.objects.using(using)
-            .select_for_update(skip_locked=True)
-            .filter(sent_at__isnull=True, available_at__lte=timezone.now())
-            .order_by("created_at")[:limit]
-        )
+        rows = list(outbox_due(using=using).select_for_update(skip_locked=True)[:limit])
         return _publish_rows(rows, pub=pub, using=using)
 
 

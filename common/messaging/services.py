@@ -59,7 +59,7 @@ def outbox_publish(*, message: contracts.Message, using: str = "default") -> Out
     if mode:
         from common.messaging.relay import fast_path, publish_now
 
-        outgoing = Outgoing(task=spec.task, queue=spec.queue, message_id=str(row.pk), body=body)
+        outgoing = outgoing_for(row)
         if mode == "inline":
             transaction.on_commit(partial(publish_now, outgoing, using=using), using=using, robust=True)
         else:

@@ -36,7 +36,7 @@ import contracts
 from common.errors import Conflict
 from common.messaging.selectors import inbox_seen
 from common.messaging.services import inbox_record, outbox_publish
-from common.queries import insert
+from common.queries import insert, update_where
 from contracts.mail import MAIL_REQUESTED_V1
 from extracted.mailer.deliveries import smtp
 from extracted.mailer.deliveries.models import DeliveryLog
@@ -146,42 +146,19 @@ def _delivery_claim_again(*, message: contracts.Message) -> uuid.UUID | None:
     return log.claim
 
 
-class _ClaimedRow:
-    """The delivery log row this attempt claimed: ``sending`` with its claim token.
-
-    ``update(**values)`` runs the statement
-    ``DeliveryLog.objects.filter(message_id=…, claim=…, status="sending").update(**values)``
-    would, without building an ORM query for each call (which costs the worker more CPU
-    than the database spends on the statement); it returns the number of rows updated.
-    """
-
-    def __init__(self, *, message_id: uuid.UUID, claim: uuid.UUID):
-        self.message_id, self.claim = message_id, claim
-
-    def update(self, **values: Any) -> int:
-        connection = transaction.get_connection()
-        meta, quote = DeliveryLog._meta, connection.ops.quote_name
-        where = {"message_id": self.message_id, "claim": self.claim, "status": Status.SENDING}
-        assignments = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in values)
-        conditions = " AND ".join(f"{quote(meta.get_field(name).column)} = %s" for name in where)
-        sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {conditions}"  # noqa: S608 - quoted model identifiers only
-        params = [
-            meta.get_field(name).get_db_prep_save(value, connection)
-            for name, value in [*values.items(), *where.items()]
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.rowcount
-
-
 @transaction.atomic
 def _delivery_transmit(
     *, message: contracts.Message, claim: uuid.UUID, email: EmailMultiAlternatives, last_attempt: bool
 ) -> Outcome:
-    mine = _ClaimedRow(message_id=message.id, claim=claim)
+    claimed = {"message_id": message.id, "claim": claim, "status": Status.SENDING}
+
+    def mine(**values) -> int:
+        """Update the row this attempt claimed (``sending`` with its claim token); rows changed."""
+        return update_where(DeliveryLog, where=claimed, values=values)
+
     # This UPDATE takes the row lock (the database write lock on SQLite) for the
     # whole SMTP transaction: a concurrent delivery of the same message waits here.
-    if not mine.update(updated_at=timezone.now()):
+    if not mine(updated_at=timezone.now()):
         logger.info("mailer.superseded id=%s: another delivery holds the claim", message.id)
         return Outcome("superseded")
     try:
@@ -189,10 +166,10 @@ def _delivery_transmit(
     except smtp.DeliveryFailure as exc:
         dead = exc.permanent or last_attempt
         error = str(exc)[:4000]
-        mine.update(status=Status.DEAD if dead else Status.FAILED, claim=None, last_error=error)
+        mine(status=Status.DEAD if dead else Status.FAILED, claim=None, last_error=error)
         logger.warning("mailer.send_failed id=%s dead=%s error=%s", message.id, dead, error)
         return Outcome("dead" if dead else "retry", error)
-    mine.update(status=Status.SENT, claim=None, sent_at=timezone.now())
+    mine(status=Status.SENT, claim=None, sent_at=timezone.now())
     inbox_record(message_id=message.id, message_type=message.envelope.type)
     logger.info(
         "mailer.sent id=%s kind=%s language=%s", message.id, message.payload.kind, message.payload.language
@@ -221,14 +198,6 @@ def delivery_reject_invalid(*, message_id: uuid.UUID, raw: Any, error: str) -> D
         log.last_error = error[:4000]
         log.save(update_fields=["status", "claim", "last_error", "updated_at"])
     return log
-
-
-@transaction.atomic
-def delivery_mark_dead(*, message_id: uuid.UUID, error: str) -> None:
-    """The message is being dead-lettered for a reason found outside ``delivery_send``."""
-    DeliveryLog.objects.filter(message_id=message_id).exclude(status=Status.SENT).update(
-        status=Status.DEAD, claim=None, last_error=error[:4000]
-    )
 
 
 @transaction.atomic

@@ -38,9 +38,7 @@ def send_mail(self, *args, **kwargs):
     try:
         outcome = services.delivery_send(message=message, last_attempt=self.is_last_attempt)
     except DatabaseError as exc:
-        if self.is_last_attempt:
-            self.dead_letter(reason=f"database: {exc}")
-        self.retry_later(reason=f"database: {exc}")
+        self.retry_later(reason=f"database: {exc}")  # dead-letters on the last attempt
     if outcome.status == "retry":
         self.retry_later(reason=outcome.error)
     if outcome.status == "dead":
