@@ -1,23 +1,11 @@
 from django.contrib import admin
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
 from django.urls import path
-from django.views.decorators.http import require_GET
 
-
-@require_GET
-def health(request):
-    """Liveness and readiness of the mailer web process: it answers and its database does."""
-    try:
-        connection.ensure_connection()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "service": "mailer", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "service": "mailer", "database": "ok"})
-
+from common.api.health import database_health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("health", health, name="health"),
+    path("health", database_health, name="health"),
 ]
 
 handler400 = "common.api.errors.json_400"

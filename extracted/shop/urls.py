@@ -1,10 +1,8 @@
 from django.contrib import admin
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
 from django.urls import include, path, re_path
-from django.views.decorators.http import require_GET
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from common.api.health import database_health
 from extracted.shop.store.apis import (
     ItemDetailApi,
     ItemListApi,
@@ -12,17 +10,6 @@ from extracted.shop.store.apis import (
     OrderListApi,
     PurchaseListCreateApi,
 )
-
-
-@require_GET
-def health(request):
-    """Liveness and readiness of the shop web process: it answers and its database does."""
-    try:
-        connection.ensure_connection()
-    except DatabaseError:
-        return JsonResponse({"status": "unavailable", "service": "shop", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "service": "shop", "database": "ok"})
-
 
 shop_api = [
     re_path(r"^items/?$", ItemListApi.as_view(), name="item-list"),
@@ -38,7 +25,7 @@ shop_api = [
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("health", health, name="health"),
+    path("health", database_health, name="health"),
     path("api/v1/shop/", include((shop_api, "shop"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

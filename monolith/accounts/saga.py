@@ -29,7 +29,7 @@ from contracts.shop import (
     SHOP_REFUND_REPLIED_V1,
 )
 from monolith.accounts.models import LedgerEntry, User
-from monolith.accounts.services.wallet import InsufficientPoints, wallet_balance, wallet_credit, wallet_debit
+from monolith.accounts.services.wallet import InsufficientPoints, wallet_credit, wallet_debit
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +67,7 @@ def saga_debit(*, message: contracts.Message) -> str:
             )
             outcome, balance = "debited", entry.wallet.balance
         except InsufficientPoints as exc:
-            outcome, detail = "insufficient_points", str(exc)
-            balance = wallet_balance(user=user)
+            outcome, detail, balance = "insufficient_points", str(exc), exc.balance
     _reply(
         SHOP_DEBIT_REPLIED_V1,
         {

@@ -36,7 +36,6 @@ def purchase_debit_reference(*, user_id: int, item_id: int) -> str:
     return f"shop:legacy:user:{user_id}:item:{item_id}"
 
 
-@transaction.atomic
 def purchase_create(
     *, user: User, item_id: int, idempotency_key: str | None = None
 ) -> tuple[Purchase | ShopOrder, bool]:
@@ -62,6 +61,7 @@ def _exercise_visible(*, user: User, exercise_id: int) -> bool:
     return Content.objects.filter(visible_modules_q(user, prefix="module__"), pk=exercise_id).exists()
 
 
+@transaction.atomic  # not around the forward: no transaction stays open during an HTTP call
 def _purchase_create_locally(*, user: User, item_id: int) -> tuple[Purchase, bool]:
     item = Item.objects.select_for_update(of=("self",)).select_related("validator").filter(pk=item_id).first()
     if item is None:

@@ -12,7 +12,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_shop.sqlite3")}
 
-SHOP_SAGA_TIMEOUT = env.float("SHOP_SAGA_TIMEOUT", default=10.0)
 SHOP_SWEEP_INTERVAL = env.float("SHOP_SWEEP_INTERVAL", default=0.5)
 MESSAGING_MAX_ATTEMPTS = env.int("SHOP_MAX_ATTEMPTS", default=3)
 MESSAGING_RETRY_BACKOFF = 0.2

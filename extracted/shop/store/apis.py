@@ -85,7 +85,7 @@ class OrderOutputSerializer(serializers.Serializer):
         return hint_text_for(item=order.item, owned=order_is_owned(order=order))
 
     def get_status_url(self, order: Order) -> str:
-        return f"/api/v1/shop/orders/{order.id}"
+        return order.status_path
 
     def to_representation(self, order: Order) -> dict:
         """The fields declared above, built directly.
@@ -200,7 +200,7 @@ class PurchaseListCreateApi(APIView):
             OrderOutputSerializer(order).data,
             status=status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK,
         )
-        response["Location"] = f"/api/v1/shop/orders/{order.id}"
+        response["Location"] = order.status_path
         return response
 
 

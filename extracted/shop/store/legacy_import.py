@@ -36,7 +36,6 @@ class ImportReport:
     #: legacy stock, shop stock).
     per_item: dict[int, tuple] = field(default_factory=dict)
     mismatches: list[str] = field(default_factory=list)
-    dry_run: bool = False
 
     @property
     def ok(self) -> bool:
@@ -52,7 +51,7 @@ def legacy_shop_import(*, document: LegacyShopExport, dry_run: bool = False) -> 
 
     Nothing is written either when the import finds a problem or the verification fails.
     """
-    report = ImportReport(dry_run=dry_run)
+    report = ImportReport()
     try:
         with transaction.atomic():
             _import(document, report)

@@ -138,6 +138,11 @@ class Order(models.Model):
         return f"shop:order:{self.id}:refund"
 
     @property
+    def status_path(self) -> str:
+        """Where the learner follows this order (``GET``, optionally ``?wait=``)."""
+        return f"/api/v1/shop/orders/{self.id}"
+
+    @property
     def is_terminal(self) -> bool:
         return self.state != self.State.PENDING
 

@@ -205,9 +205,7 @@ def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool]:
     if live is not None:  # out of stock, but this user holds one already
         live.item = order.item
         return live, False
-    order.state = Order.State.REJECTED
-    order.reason_code = code
-    order.reason = REASONS[code]
+    _mark_rejected(order, code=code)
     try:
         with transaction.atomic():
             insert(order)
@@ -287,10 +285,14 @@ def _save_end(order: Order) -> None:
     announce_order_end(order.id, fields)
 
 
-def _reject(order: Order, *, code: str, detail: str = "") -> None:
+def _mark_rejected(order: Order, *, code: str) -> None:
     order.state = Order.State.REJECTED
     order.reason_code = code
     order.reason = REASONS[code]
+
+
+def _reject(order: Order, *, code: str, detail: str = "") -> None:
+    _mark_rejected(order, code=code)
     _release_stock(order)
     logger.info("shop.order rejected id=%s reason=%s %s", order.id, code, detail)
 
@@ -339,7 +341,7 @@ def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
                         "quantity": 1,
                         "total_points": order.price,
                         "balance_points": max(balance or 0, 0),
-                        "order_url": f"{settings.SITE_URL.rstrip('/')}/api/v1/shop/orders/{order.id}",
+                        "order_url": f"{settings.SITE_URL.rstrip('/')}{order.status_path}",
                     },
                 },
                 producer=PRODUCER,
@@ -415,7 +417,3 @@ def orders_expire(*, now=None, limit: int = 200) -> int:
             _request_refund(order, reason="Order timed out")
             _save_end(order)
     return len(orders)
-
-
-def new_idempotency_key() -> str:
-    return uuid4().hex

@@ -38,7 +38,7 @@ def _loop(interval: float) -> None:
 
 def start_sweeper() -> None:
     global _thread
-    interval = float(getattr(settings, "SHOP_SWEEP_INTERVAL", 1.0))
+    interval = float(settings.SHOP_SWEEP_INTERVAL)
     if interval <= 0 or (_thread is not None and _thread.is_alive()):
         return
     _stop.clear()

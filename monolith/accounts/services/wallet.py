@@ -18,6 +18,10 @@ class InsufficientPoints(ServiceError):
     status = 409
     code = "insufficient_points"
 
+    def __init__(self, *args, balance: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.balance = balance  # the wallet's balance when the movement was refused
+
 
 def _in_transaction():
     """The caller's transaction if there is one (no savepoint round trips), else a new one."""
@@ -51,7 +55,9 @@ def _move(*, user: User, amount: int, reference: str, reason: str) -> tuple[Ledg
             if existing is not None:
                 return existing, False
             raise InsufficientPoints(
-                f"Not enough points: {wallet.balance} available, {-amount} needed.", field="amount"
+                f"Not enough points: {wallet.balance} available, {-amount} needed.",
+                field="amount",
+                balance=wallet.balance,
             )
         entry = LedgerEntry(wallet=wallet, amount=amount, reference=reference, reason=reason)
         if not insert(entry, unless_exists="reference"):
