@@ -24,9 +24,9 @@ INVITATION_API = "/api/v1/accounts/teams/invitations/{action}"
 TIMEOUT = 5.0
 
 
-def _post_api(request, path: str, body: dict) -> tuple[int, dict]:
-    """``(status, JSON body)`` of the API call, or a 503-like answer when the service cannot be reached."""
-    claims, _ = authenticate(request.META)
+def _post_api(request, path: str, body: dict, *, claims: dict | None) -> tuple[int, dict]:
+    """``(status, JSON body)`` of the API call as ``claims``' user (``None``: anonymously), or a
+    503-like answer when the service cannot be reached."""
     identity = to_identity(claims, request_ids.from_header(request.META.get(request_ids.META_KEY)))
     canary_key = "u:" + identity.user_id if identity.user_id else "ip:" + request.META.get("REMOTE_ADDR", "")
     try:
@@ -45,7 +45,8 @@ def _detail(body: dict) -> str:
 def email_verify(request, token: str):
     context = {"title": "Confirm your email address", "action": "Confirm this address"}
     if request.method == "POST":
-        status, body = _post_api(request, VERIFY_API, {"token": token})
+        claims, _ = authenticate(request.META)
+        status, body = _post_api(request, VERIFY_API, {"token": token}, claims=claims)
         if status == 200:
             context.update(done=True, message=f"{body.get('email', 'Your address')} is confirmed. Thank you!")
         else:
@@ -66,7 +67,9 @@ def team_invitation(request, token: str):
     }
     if request.method == "POST":
         action = "decline" if request.POST.get("answer") == "decline" else "accept"
-        status, body = _post_api(request, INVITATION_API.format(action=action), {"token": token})
+        status, body = _post_api(
+            request, INVITATION_API.format(action=action), {"token": token}, claims=claims
+        )
         if status == 200:
             team = (body.get("team") or {}).get("name", "the team")
             message = f"You joined {team}." if action == "accept" else f"You declined to join {team}."

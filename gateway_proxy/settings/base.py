@@ -6,7 +6,7 @@ WSGI path (``gateway_proxy.wsgi``) that uses no per-request ORM query.
 """
 
 from common.settings.base import *  # noqa: F403
-from common.settings.base import DJANGO_APPS, env, sqlite_default
+from common.settings.base import DJANGO_APPS, env, service_database
 
 SERVICE_NAME = "gateway"
 
@@ -33,8 +33,7 @@ WSGI_APPLICATION = "gateway_proxy.wsgi.application"
 STATIC_URL = "/gateway/static/"
 
 # The gateway's own database (never the monolith's DATABASE_URL): database per service.
-DATABASES = {"default": env.db("GATEWAY_DATABASE_URL", default=sqlite_default("gateway"))}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES = {"default": service_database("GATEWAY_DATABASE_URL", "gateway")}
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -3,9 +3,9 @@
 
 from gateway_proxy.settings.base import *  # noqa: F403
 from common.settings.production import *  # noqa: F403
-from gateway_proxy.settings.base import env
+from gateway_proxy.settings.base import env, service_database
 
-DATABASES = {"default": env.db("GATEWAY_DATABASE_URL")}
+DATABASES = {"default": service_database("GATEWAY_DATABASE_URL")}
 OIDC_ISSUER = env.str("OIDC_ISSUER").rstrip("/")
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")

@@ -1,10 +1,8 @@
 """Roles of an account as the identity provider asserts them."""
 
+from common.identity import users
+
 
 def user_roles(user) -> list[str]:
-    roles = {"learner"}
-    if user.is_staff:
-        roles.add("staff")
-    if user.is_superuser:
-        roles.add("admin")
-    return sorted(roles)
+    """Every account is a learner; ``staff`` and ``admin`` come from its flags (as everywhere)."""
+    return sorted({"learner", *users.user_roles(user)})
