@@ -35,7 +35,7 @@ check: install ## Django system checks and missing-migration check for every ser
 		POLYCODE_SERVICE=$$s $(PY) manage.py makemigrations --check --dry-run; done
 
 runner: install ## Start the runner service alone (sandboxed code execution) on 127.0.0.1:8003
-	.venv/bin/gunicorn extracted.runner.wsgi --bind 127.0.0.1:8003 --worker-class gthread --workers 1 --threads 16
+	.venv/bin/gunicorn extracted.runner.wsgi --bind 127.0.0.1:$$($(PY) -m common.ports runner) --worker-class gthread --workers 1 --threads 16
 
 bench-runner: install ## Benchmark the runner: sandboxed vs bare runs, runs/s, judge (bench/results/runner.json)
 	$(PY) bench/runner/bench_runner.py

@@ -10,15 +10,12 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 
+from common.ports import dev_url
 from common.registry.base import Instance, Registry, UnknownService
 
 PREFIX = "SERVICE_URL_"
-DEV_DEFAULTS = {
-    "monolith": "http://127.0.0.1:8001",
-    "shop": "http://127.0.0.1:8002",
-    "runner": "http://127.0.0.1:8003",
-    "mailer": "http://127.0.0.1:8004",
-}
+# The local ports follow POLYCODE_PORT_BASE (common/ports.py).
+DEV_DEFAULTS = {name: dev_url(name) for name in ("monolith", "shop", "runner", "mailer")}
 
 
 class StaticRegistry(Registry):

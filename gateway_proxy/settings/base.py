@@ -5,6 +5,7 @@ plane (route table, admin, dashboard, OIDC login); proxied traffic takes a lean
 WSGI path (``gateway_proxy.wsgi``) that uses no per-request ORM query.
 """
 
+from common.ports import dev_url
 from common.settings.base import *  # noqa: F403
 from common.settings.base import DJANGO_APPS, env, service_database
 
@@ -51,7 +52,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Endpoints come from the issuer's discovery document; the issuer is the
 # monolith's legacy provider in development, Keycloak in production.
-OIDC_ISSUER = env.str("OIDC_ISSUER", default="http://127.0.0.1:8001/o").rstrip("/")
+OIDC_ISSUER = env.str("OIDC_ISSUER", default=f"{dev_url('monolith')}/o").rstrip("/")
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="polycode-gateway")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="gateway-dev-secret")
 OIDC_RP_SIGN_ALGO = "RS256"

@@ -1,5 +1,6 @@
 """Monolith settings shared by every environment."""
 
+from common.ports import dev_url
 from common.settings.base import *  # noqa: F403
 from common.settings.base import DJANGO_APPS, THIRD_PARTY_APPS, env, sqlite_default
 
@@ -53,7 +54,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/admin/login/"
 
 # Public address of the platform, used in links sent by email.
-SITE_URL = env("SITE_URL", default="http://localhost:8000")
+SITE_URL = env("SITE_URL", default=dev_url("gateway", host="localhost"))
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

@@ -1,5 +1,6 @@
 """Shop service settings shared by every environment."""
 
+from common.ports import dev_url
 from common.settings.base import *  # noqa: F403
 from common.settings.base import (
     DJANGO_APPS,
@@ -42,7 +43,7 @@ SHOP_SWEEP_INTERVAL = env.float("SHOP_SWEEP_INTERVAL", default=1.0)
 #: Longest ``?wait=`` a status request may ask for, in seconds.
 SHOP_MAX_WAIT = env.float("SHOP_MAX_WAIT", default=5.0)
 #: Public address of the platform, for links in receipts.
-SITE_URL = env("SITE_URL", default="http://localhost:8000")
+SITE_URL = env("SITE_URL", default=dev_url("gateway", host="localhost"))
 
 # Programs call the shop (through the gateway); /api/docs/ documents it. JSON only: the
 # browsable API's content negotiation was a measurable share of every purchase's CPU.

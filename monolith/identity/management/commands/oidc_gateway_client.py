@@ -3,9 +3,11 @@
 from django.core.management.base import BaseCommand
 from oauth2_provider.models import get_application_model
 
+from common.ports import dev_url
 from common.settings.base import env
 
-DEFAULT_REDIRECTS = ["http://localhost:8000/oidc/callback/", "http://127.0.0.1:8000/oidc/callback/"]
+# The gateway of the development stack (its port follows POLYCODE_PORT_BASE).
+DEFAULT_REDIRECTS = [f"{dev_url('gateway', host)}/oidc/callback/" for host in ("localhost", "127.0.0.1")]
 
 
 class Command(BaseCommand):
