@@ -5,6 +5,7 @@ from gateway_proxy import pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("logout/", views.logout, name="logout"),
     path("health", views.health, name="health"),
     path("api/v1/dashboard", views.learner_dashboard, name="learner-dashboard"),
     path("api/v1/dashboard/", views.learner_dashboard),

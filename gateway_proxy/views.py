@@ -5,8 +5,10 @@ from types import SimpleNamespace
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from mozilla_django_oidc.views import OIDCLogoutView
 
 from common.identity import request_ids
 from gateway_proxy import aggregation, selectors
@@ -26,8 +28,24 @@ DASHBOARD_DEFAULT_ROUTE = SimpleNamespace(
 
 @require_GET
 def home(request):
-    """The platform's front page: who is signed in and where to go from here."""
-    return render(request, "gateway/home.html", {"user": request.user})
+    """The front page: a signed-in learner's dashboard, else the catalogue (both the monolith's pages)."""
+    claims, _ = authenticate(request.META)
+    return redirect("/dashboard/" if claims else "/learn/")
+
+
+@csrf_exempt
+@require_POST
+def logout(request):
+    """Log out of the gateway and of the identity provider.
+
+    The button sits on pages of other services, which cannot embed the gateway's
+    CSRF token: a cross-site request is refused by its Origin instead.
+    """
+    try:
+        EdgeHandler.check_origin(request.META)
+    except EdgeError as exc:
+        return _error(exc)
+    return OIDCLogoutView.as_view()(request)
 
 
 def health(request):

@@ -3,6 +3,8 @@
 import pytest
 from rest_framework.test import APIClient
 
+from common.identity.testing import GatewayClient
+
 from monolith.accounts.tests.factories import StaffFactory, UserFactory
 
 
@@ -38,3 +40,20 @@ def staff_client(staff) -> APIClient:
     client = APIClient()
     client.force_authenticate(staff)
     return client
+
+
+@pytest.fixture
+def visitor_browser(db) -> GatewayClient:
+    """An anonymous visitor's browser behind the gateway."""
+    return GatewayClient()
+
+
+@pytest.fixture
+def learner_browser(learner) -> GatewayClient:
+    """``learner``'s browser behind the gateway (signed in there)."""
+    return GatewayClient(learner)
+
+
+@pytest.fixture
+def staff_browser(staff) -> GatewayClient:
+    return GatewayClient(staff)

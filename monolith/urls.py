@@ -23,7 +23,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
-handler400 = "common.api.errors.json_400"
-handler403 = "common.api.errors.json_403"
-handler404 = "common.api.errors.json_404"
-handler500 = "common.api.errors.json_500"
+# JSON for API clients, a page for people (monolith/web/views.py).
+handler400 = "monolith.web.views.bad_request"
+handler403 = "monolith.web.views.permission_denied"
+handler404 = "monolith.web.views.page_not_found"
+handler500 = "monolith.web.views.server_error"

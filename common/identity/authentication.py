@@ -33,7 +33,11 @@ class GatewayAssertionAuthentication(BaseAuthentication):
                 return None
             if identity.anonymous:
                 return None
-            return resolve_user(identity), identity
+            # The middleware resolved the user already (one lookup per request).
+            user = getattr(django_request, "asserted_user", None)
+            if user is None or not user.is_authenticated:
+                user = resolve_user(identity)
+            return user, identity
         except InvalidAssertion as exc:
             raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
 

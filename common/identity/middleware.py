@@ -9,7 +9,11 @@
   authentication classes (session, basic), as before the gateway existed.
 
 The verified identity is ``request.gateway_identity`` (``None`` without an
-assertion); the request id is ``request.request_id`` and is echoed back. While
+assertion). An asserted user is also ``request.user`` for every Django view
+(pages, the admin), resolved once by ``IDENTITY_USER_RESOLVER``: signing in
+once at the gateway signs a person in everywhere behind it. Exempt paths (the
+identity provider's own pages) keep their own sessions. The request id is
+``request.request_id`` and is echoed back. While
 the request is handled, ``current_request`` holds it, so that a call this service
 makes to another one can assert the same user (``common.identity.service``).
 """
@@ -17,10 +21,12 @@ makes to another one can assert the same user (``common.identity.service``).
 import contextvars
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
 
 from common.identity import checks, request_ids  # noqa: F401 - registers the deploy checks
 from common.identity.assertion import META_KEY, InvalidAssertion, trusted_keys, verify
+from common.identity.users import resolve_user
 
 UNVERIFIED = object()
 
@@ -65,16 +71,22 @@ class GatewayAssertionMiddleware:
                 identity = verify_request(request)
             except InvalidAssertion as exc:
                 return unauthorized(exc)
-            if (
-                identity is None
-                and getattr(settings, "REQUIRE_GATEWAY_ASSERTION", False)
-                and not is_exempt(request.path_info)
-            ):
+            exempt = is_exempt(request.path_info)
+            if identity is None and getattr(settings, "REQUIRE_GATEWAY_ASSERTION", False) and not exempt:
                 return unauthorized(
                     InvalidAssertion(
                         "This service is only reachable through the gateway.", code="assertion_missing"
                     )
                 )
+            if identity is not None and not exempt:
+                # The gateway decides who is signed in: an anonymous assertion means nobody,
+                # whatever session cookie this service may also have set.
+                try:
+                    request.user = request.asserted_user = (
+                        AnonymousUser() if identity.anonymous else resolve_user(identity)
+                    )
+                except InvalidAssertion as exc:
+                    return unauthorized(exc)
             response = self.get_response(request)
             response.setdefault(request_ids.HEADER, request_id)
             return response

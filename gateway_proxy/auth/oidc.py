@@ -6,6 +6,8 @@ even while the issuer is down. The ID token is verified by the gateway's own
 verifier (issuer, audience, expiry, nonce, JWKS with key rotation).
 """
 
+from urllib.parse import urlencode
+
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -96,3 +98,19 @@ class GatewayOIDCBackend(OIDCAuthenticationBackend):
             user.save(update_fields=["email", "is_staff"])
         self.request.session[SESSION_KEY] = found
         return user
+
+
+def provider_logout_url(request) -> str:
+    """Where logging out sends the browser: the issuer's end-session endpoint (RP-initiated
+    logout, with the ID token as hint), so the next "Log in" asks for the password again;
+    the gateway's own logout page when the issuer publishes none."""
+    after = request.build_absolute_uri("/")
+    try:
+        endpoint = get_provider().endpoint("end_session_endpoint")
+    except ProviderError:
+        return settings.LOGOUT_REDIRECT_URL
+    query = {"post_logout_redirect_uri": after, "client_id": settings.OIDC_RP_CLIENT_ID}
+    id_token = request.session.get("oidc_id_token")
+    if id_token:
+        query["id_token_hint"] = id_token
+    return f"{endpoint}?{urlencode(query)}"

@@ -44,10 +44,11 @@ def snapshot(route):
     }
 
 
-def seed(apps, schema_editor):
+def seed_routes(apps, seeds, *, reason: str) -> None:
+    """Create the routes of ``seeds`` that do not exist yet, each with its audit entry."""
     Route = apps.get_model("gateway", "Route")
     RouteChange = apps.get_model("gateway", "RouteChange")
-    for fields in SEEDS:
+    for fields in seeds:
         values = {"mode": "legacy", "canary_salt": secrets.token_hex(8), **fields}
         prefix = values.pop("prefix")
         route, created = Route.objects.get_or_create(prefix=prefix, defaults=values)
@@ -58,16 +59,24 @@ def seed(apps, schema_editor):
                 action="create",
                 actor="migration",
                 after=snapshot(route),
-                reason="default route",
+                reason=reason,
             )
 
 
-def unseed(apps, schema_editor):
+def unseed_routes(apps, prefixes) -> None:
+    """Remove the seeded routes of ``prefixes`` that nobody has changed since."""
     Route = apps.get_model("gateway", "Route")
     RouteChange = apps.get_model("gateway", "RouteChange")
-    prefixes = [s["prefix"] for s in SEEDS]
     RouteChange.objects.filter(prefix__in=prefixes, actor="migration").delete()
     Route.objects.filter(prefix__in=prefixes, changes__isnull=True).delete()
+
+
+def seed(apps, schema_editor):
+    seed_routes(apps, SEEDS, reason="default route")
+
+
+def unseed(apps, schema_editor):
+    unseed_routes(apps, [s["prefix"] for s in SEEDS])
 
 
 class Migration(migrations.Migration):

@@ -51,8 +51,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Endpoints come from the issuer's discovery document; the issuer is the
-# monolith's legacy provider in development, Keycloak in production.
-OIDC_ISSUER = env.str("OIDC_ISSUER", default=f"{dev_url('monolith')}/o").rstrip("/")
+# monolith's legacy provider in development, Keycloak in production. In
+# development it is reached through this gateway (route /o/), so its sign-in page
+# is on the one origin people use.
+OIDC_ISSUER = env.str("OIDC_ISSUER", default=f"{dev_url('gateway', 'localhost')}/o").rstrip("/")
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="polycode-gateway")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="gateway-dev-secret")
 OIDC_RP_SIGN_ALGO = "RS256"
@@ -67,7 +69,10 @@ OIDC_JWKS_MIN_REFRESH_SECONDS = env.float("OIDC_JWKS_MIN_REFRESH_SECONDS", defau
 LOGIN_URL = "/oidc/authenticate/"
 LOGIN_REDIRECT_URL = env.str("GATEWAY_LOGIN_REDIRECT_URL", default="/")
 LOGIN_REDIRECT_URL_FAILURE = "/gateway/login-failed/"
-LOGOUT_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/learn/"
+# Logging out of the gateway also ends the identity provider's session (RP-initiated logout).
+OIDC_STORE_ID_TOKEN = True
+OIDC_OP_LOGOUT_URL_METHOD = "gateway_proxy.auth.oidc.provider_logout_url"
 
 # Signing key of the identity assertion forwarded upstream (Ed25519 PEM).
 GATEWAY_ASSERTION_PRIVATE_KEY = env.str("GATEWAY_ASSERTION_PRIVATE_KEY", default="", multiline=True)
@@ -84,7 +89,7 @@ CONSUL_CACHE_SECONDS = env.float("CONSUL_CACHE_SECONDS", default=5.0)
 # Paths served by the gateway itself; everything else is routed by the table.
 # The pages behind the links in mails are the gateway's own too (pages.py).
 GATEWAY_OWN_PREFIXES = ["/gateway/", "/oidc/", "/emails/verify/", "/teams/invitations/"]
-GATEWAY_OWN_PATHS = ["/", "/health", "/api/v1/dashboard", "/api/v1/dashboard/"]
+GATEWAY_OWN_PATHS = ["/", "/logout/", "/health", "/api/v1/dashboard", "/api/v1/dashboard/"]
 GATEWAY_ROUTE_TTL = env.float("GATEWAY_ROUTE_TTL", default=2.0)
 GATEWAY_CONNECT_TIMEOUT = env.float("GATEWAY_CONNECT_TIMEOUT", default=2.0)
 GATEWAY_POOL_SIZE = env.int("GATEWAY_POOL_SIZE", default=32)

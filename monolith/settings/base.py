@@ -17,9 +17,27 @@ INSTALLED_APPS = [
     "monolith.notifications",
     "oauth2_provider",
     "monolith.identity",
+    "django_htmx",
+    "monolith.web",
 ]
 
-MIDDLEWARE = [*MIDDLEWARE, "waffle.middleware.WaffleMiddleware"]  # noqa: F405
+MIDDLEWARE = [
+    *MIDDLEWARE,  # noqa: F405
+    "monolith.web.middleware.PreferredLanguageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "waffle.middleware.WaffleMiddleware",
+]
+TEMPLATES[0]["OPTIONS"]["context_processors"] += [  # noqa: F405
+    "django.template.context_processors.i18n",
+    "monolith.web.context_processors.layout",
+]
+# Each app keeps its own catalogue (<app>/locale); listed here so they win over the
+# catalogues of Django's contrib apps for the same words ("Log out", "Page not found").
+LOCALE_PATHS = [BASE_DIR / "monolith" / app / "locale" for app in ("web", "accounts", "learning")]  # noqa: F405
+CSRF_FAILURE_VIEW = "monolith.web.views.csrf_failure"
+# Pages are reached through the gateway: it logs people in (OIDC) and out.
+WEB_LOGIN_URL = "/oidc/authenticate/"
+WEB_LOGOUT_URL = "/logout/"
 
 # The legacy OIDC identity provider (monolith/identity) and how the gateway's
 # identity assertion maps to accounts here.

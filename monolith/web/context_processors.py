@@ -1,0 +1,7 @@
+"""What every page's layout needs: the navigation, the signed-in user's points."""
+
+from django.conf import settings
+
+
+def layout(request):
+    return {"login_url": settings.WEB_LOGIN_URL, "logout_url": settings.WEB_LOGOUT_URL}

@@ -1,0 +1,25 @@
+"""The page language: the signed-in user's ``preferred_language``, else the browser's.
+
+Runs after ``LocaleMiddleware`` (which reads Accept-Language and the language
+cookie) and after the identity middleware has set ``request.user``.
+"""
+
+from django.conf import settings
+from django.utils import translation
+
+SUPPORTED = {code for code, _ in settings.LANGUAGES}
+
+
+class PreferredLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        language = getattr(user, "preferred_language", "") if user.is_authenticated else ""
+        if language in SUPPORTED:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response

@@ -1,0 +1,59 @@
+"""Error answers of the monolith: JSON for API clients, a page for people.
+
+The API keeps its one JSON error shape (``common.api.errors``); a browser
+asking for a page gets the site's layout with a sentence, never a debug page.
+"""
+
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from common.api import errors
+
+JSON_PREFIXES = ("/api/", "/o/")
+
+
+def wants_json(request) -> bool:
+    if request.path_info.startswith(JSON_PREFIXES):
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def _page(request, status: int, title: str, message: str):
+    return render(request, "web/error.html", {"title": title, "message": message}, status=status)
+
+
+def bad_request(request, exception=None):
+    if wants_json(request):
+        return errors.json_400(request, exception)
+    return _page(request, 400, _("Bad request"), _("PolyCode could not understand this request."))
+
+
+def permission_denied(request, exception=None):
+    if wants_json(request):
+        return errors.json_403(request, exception)
+    return _page(request, 403, _("Not allowed"), _("You are not allowed to see this page."))
+
+
+def page_not_found(request, exception=None):
+    if wants_json(request):
+        return errors.json_404(request, exception)
+    return _page(request, 404, _("Page not found"), _("There is nothing at this address."))
+
+
+def server_error(request):
+    if wants_json(request):
+        return errors.json_500(request)
+    # No template context processors that could fail again: a plain render of the layout.
+    return _page(request, 500, _("Something went wrong"), _("PolyCode hit an error. Please try again."))
+
+
+def csrf_failure(request, reason=""):
+    if wants_json(request):
+        return errors.json_403(request)
+    return _page(
+        request,
+        403,
+        _("Your session expired"),
+        _("The form was not sent. Go back, reload the page and try again: what you typed is kept."),
+    )
