@@ -4,7 +4,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from common.identity.testing import GatewayClient
-
 from monolith.accounts.tests.factories import StaffFactory, UserFactory
 
 
