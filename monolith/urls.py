@@ -21,6 +21,9 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    # Pages people see (reached through the gateway's page routes).
+    path("", include("monolith.accounts.pages.urls")),
+    path("", include("monolith.learning.pages.urls")),
 ]
 
 # JSON for API clients, a page for people (monolith/web/views.py).

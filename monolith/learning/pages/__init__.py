@@ -1,0 +1,1 @@
+"""Learning's web pages (catalogue, lessons, exercises, dashboard, leaderboard, history)."""
