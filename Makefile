@@ -57,3 +57,18 @@ bench-saga: install ## Benchmark the purchase saga (RabbitMQ + PostgreSQL) vs th
 
 clean: ## Remove local databases, broker files and caches (keeps .venv)
 	rm -rf var .pytest_cache .ruff_cache
+
+# Front-end bundle (frontend/ -> monolith/web/static/web/dist/, committed so `make run` needs no Node).
+DIST := monolith/web/static/web/dist
+.PHONY: assets assets-check
+
+assets: ## Install the pinned front-end packages (npm ci) and build the JS bundle into monolith/web/static/web/dist/
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+assets-check: assets ## Rebuild the JS bundle and fail if it differs from the committed one
+	@if ! git diff --quiet -- $(DIST) || [ -n "$$(git ls-files --others --exclude-standard -- $(DIST))" ]; then \
+		git status --short -- $(DIST); \
+		echo "The committed bundle in $(DIST) does not match frontend/: run 'make assets' and commit $(DIST)." >&2; \
+		exit 1; \
+	fi
+	@echo "The committed bundle in $(DIST) matches frontend/."
