@@ -65,10 +65,15 @@ function accessibleAttributes(textarea) {
   return attributes;
 }
 
+const enhanced = new WeakSet();
+
 function enhance(textarea) {
   const form = textarea.form;
-  if (!form || textarea.hasAttribute("data-editor-ready")) return;
-  textarea.setAttribute("data-editor-ready", "");
+  if (!form || enhanced.has(textarea)) return;
+  enhanced.add(textarea);
+  // A page restored from htmx's history cache holds a lifeless copy of the editor.
+  const stale = textarea.nextElementSibling;
+  if (stale && stale.classList.contains("cm-editor")) stale.remove();
 
   const draftKey = textarea.dataset.draftKey || "";
   const lastAttemptAt = Date.parse(textarea.dataset.lastAttemptAt || "");
@@ -81,10 +86,6 @@ function enhance(textarea) {
   const languageSlot = new Compartment();
   const states = new Map(); // one EditorState (own undo history) per language
   let pendingSave = null;
-
-  function announce(message) {
-    if (status) status.textContent = message;
-  }
 
   function saveNow() {
     if (!pendingSave) return;
@@ -117,7 +118,7 @@ function enhance(textarea) {
   // starter code) unless this browser holds a newer draft.
   function openingCode(id, serverCode, serverAt) {
     const picked = pickCode(draftKey ? readDraft(draftKey, id) : null, { code: serverCode, at: serverAt });
-    if (picked.restored) announce(status ? status.dataset.messageRestored || "Draft restored" : "");
+    if (picked.restored && status) status.textContent = status.dataset.messageRestored || "Draft restored";
     return picked.code;
   }
 
@@ -135,12 +136,14 @@ function enhance(textarea) {
     return [typeof starters[id] === "string" ? starters[id] : "", Number.NaN];
   }
 
-  const initial = openingCode(language, textarea.value, lastAttemptAt);
+  // defaultValue: the server's copy, even where the browser refilled the field from history.
+  const initial = openingCode(language, textarea.defaultValue, lastAttemptAt);
   const view = new EditorView({ state: stateFor(language, initial) });
   textarea.value = initial;
   textarea.required = false; // a hidden required field would block submitting
   textarea.hidden = true;
   textarea.after(view.dom);
+  textarea.setAttribute("data-editor-ready", "");
   if (picker && Array.from(picker.options).some((option) => option.value === language)) picker.value = language;
 
   function switchLanguage(next) {
@@ -149,8 +152,8 @@ function enhance(textarea) {
     states.set(language, view.state);
     language = next;
     view.setState(stateFor(next));
+    // data-language keeps naming the language of the server's copy in the textarea.
     textarea.value = view.state.doc.toString();
-    textarea.dataset.language = next;
   }
 
   if (picker) picker.addEventListener("change", () => switchLanguage(picker.value));
