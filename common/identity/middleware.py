@@ -20,9 +20,10 @@ makes to another one can assert the same user (``common.identity.service``).
 
 import contextvars
 
+from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.http import JsonResponse
+from django.utils.functional import SimpleLazyObject
 
 from common.identity import checks, request_ids  # noqa: F401 - registers the deploy checks
 from common.identity.assertion import META_KEY, InvalidAssertion, trusted_keys, verify
@@ -54,6 +55,19 @@ def is_exempt(path: str) -> bool:
     return any(path.startswith(prefix) for prefix in getattr(settings, "GATEWAY_ASSERTION_EXEMPT_PATHS", ()))
 
 
+def user_of(identity):
+    """The user object of an asserted identity, resolved on first use. The gateway decides
+    who is signed in: an anonymous assertion means nobody, whatever session cookie this
+    service also set."""
+    if not identity.anonymous:
+        return SimpleLazyObject(lambda: resolve_user(identity))
+    if apps.is_installed("django.contrib.auth"):
+        from django.contrib.auth.models import AnonymousUser
+
+        return AnonymousUser()
+    return None  # a service without accounts has no user objects to set
+
+
 class GatewayAssertionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -79,17 +93,18 @@ class GatewayAssertionMiddleware:
                     )
                 )
             if identity is not None and not exempt:
-                # The gateway decides who is signed in: an anonymous assertion means nobody,
-                # whatever session cookie this service may also have set.
-                try:
-                    request.user = request.asserted_user = (
-                        AnonymousUser() if identity.anonymous else resolve_user(identity)
-                    )
-                except InvalidAssertion as exc:
-                    return unauthorized(exc)
+                user = user_of(identity)
+                if user is not None:
+                    request.user = request.asserted_user = user
             response = self.get_response(request)
             response.setdefault(request_ids.HEADER, request_id)
             return response
         finally:
             current_request.reset(request_token)
             request_ids.current.reset(token)
+
+    def process_exception(self, request, exception):
+        # An asserted account found disabled when a view first used it.
+        if isinstance(exception, InvalidAssertion):
+            return unauthorized(exception)
+        return None

@@ -1,7 +1,8 @@
 """The page language: the signed-in user's ``preferred_language``, else the browser's.
 
 Runs after ``LocaleMiddleware`` (which reads Accept-Language and the language
-cookie) and after the identity middleware has set ``request.user``.
+cookie) and after the identity middleware has set ``request.user``. API calls keep
+the language their client asks for (Accept-Language) and cost no account lookup here.
 """
 
 from django.conf import settings
@@ -16,7 +17,8 @@ class PreferredLanguageMiddleware:
 
     def __call__(self, request):
         user = request.user
-        language = getattr(user, "preferred_language", "") if user.is_authenticated else ""
+        page = not request.path_info.startswith("/api/")
+        language = getattr(user, "preferred_language", "") if page and user.is_authenticated else ""
         if language in SUPPORTED:
             translation.activate(language)
             request.LANGUAGE_CODE = language
