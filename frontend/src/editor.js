@@ -5,12 +5,12 @@
 import { indentWithTab } from "@codemirror/commands";
 import { Compartment, EditorState } from "@codemirror/state";
 import { EditorView, keymap } from "@codemirror/view";
-import { oneDark } from "@codemirror/theme-one-dark";
 import { emacs } from "@replit/codemirror-emacs";
 import { vim } from "@replit/codemirror-vim";
 import { basicSetup } from "codemirror";
 import { pickCode, readDraft, writeDraft } from "./drafts.js";
 import { languageMode } from "./languages.js";
+import { editorTheme } from "./themes.js";
 
 const SAVE_DELAY_MS = 300;
 // CodeMirror writes its styles into a <style> element; under a Content-Security-
@@ -104,7 +104,7 @@ function enhance(textarea) {
     keymapExtension(textarea.dataset.keymap),
     basicSetup,
     keymap.of([indentWithTab]),
-    textarea.dataset.theme === "dark" ? oneDark : [],
+    editorTheme(textarea.dataset.theme),
     STYLE_NONCE ? EditorView.cspNonce.of(STYLE_NONCE) : [],
     EditorView.contentAttributes.of(accessibleAttributes(textarea)),
     EditorView.updateListener.of((update) => {
