@@ -17,9 +17,9 @@ def port_base() -> int:
     return int(os.environ.get("POLYCODE_PORT_BASE") or DEFAULT_BASE)
 
 
-def dev_port(name: str) -> int:
-    """Port of the process ``name`` of the development stack."""
-    return PORTS[name] - DEFAULT_BASE + port_base()
+def dev_port(name: str, base: int | None = None) -> int:
+    """Port of the process ``name`` of the development stack (on ``base``, else the environment's)."""
+    return PORTS[name] - DEFAULT_BASE + (port_base() if base is None else base)
 
 
 def dev_url(name: str, host: str = "127.0.0.1") -> str:

@@ -28,6 +28,7 @@ def test_a_base_moves_every_port_by_the_same_distance(monkeypatch):
     assert ports.dev_port("gateway") == 8100
     assert ports.dev_url("monolith") == "http://127.0.0.1:8101"
     assert ports.dev_port("smtp") == 1125
+    assert ports.dev_port("smtp", base=20000) == 13025
 
 
 def test_the_shell_asks_for_a_port_by_name():
