@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from gateway_proxy import pages, views
+from gateway_proxy import views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,9 +13,6 @@ urlpatterns = [
     path("gateway/login-failed/", views.login_failed, name="login-failed"),
     path("gateway/admin/", admin.site.urls),
     path("oidc/", include("mozilla_django_oidc.urls")),
-    # Where the links in PolyCode's mails lead (monolith/accounts/services: emails, teams).
-    path("emails/verify/<str:token>", pages.email_verify, name="email-verify-page"),
-    path("teams/invitations/<str:token>", pages.team_invitation, name="team-invitation-page"),
 ]
 
 handler400 = "common.api.errors.json_400"

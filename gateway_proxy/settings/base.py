@@ -87,8 +87,7 @@ CONSUL_CACHE_SECONDS = env.float("CONSUL_CACHE_SECONDS", default=5.0)
 
 # --- Proxy ------------------------------------------------------------------------------
 # Paths served by the gateway itself; everything else is routed by the table.
-# The pages behind the links in mails are the gateway's own too (pages.py).
-GATEWAY_OWN_PREFIXES = ["/gateway/", "/oidc/", "/emails/verify/", "/teams/invitations/"]
+GATEWAY_OWN_PREFIXES = ["/gateway/", "/oidc/"]
 GATEWAY_OWN_PATHS = ["/", "/logout/", "/health", "/api/v1/dashboard", "/api/v1/dashboard/"]
 GATEWAY_ROUTE_TTL = env.float("GATEWAY_ROUTE_TTL", default=2.0)
 GATEWAY_CONNECT_TIMEOUT = env.float("GATEWAY_CONNECT_TIMEOUT", default=2.0)

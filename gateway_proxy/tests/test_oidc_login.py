@@ -164,3 +164,37 @@ def test_a_request_bypassing_the_gateway_is_refused_by_the_monolith(provider):
 
     assert response.status_code == 401
     assert response.json()["code"] == "assertion_missing"
+
+
+def test_logging_out_ends_the_gateway_session_and_the_providers(client, gateway, relying_party, provider):
+    browser = login(client, provider)
+
+    out = client.post("/logout/", HTTP_ORIGIN="http://testserver", HTTP_HOST="testserver")
+
+    assert out.status_code == 302
+    end_session = out["Location"]
+    assert end_session.startswith(f"{provider}/o/logout/")
+    assert "id_token_hint=" in end_session
+    assert "gw_sessionid" not in client.cookies or not client.cookies["gw_sessionid"].value
+    ended = browser.get(end_session, allow_redirects=False)
+    assert ended.status_code == 302, ended.text[:300]  # no "are you sure?" page
+    assert ended.headers["Location"] == "http://testserver/"
+    # The provider forgot the browser: signing in again asks for the password.
+    again = client.get("/oidc/authenticate/")
+    assert browser.get(again["Location"], allow_redirects=False).headers["Location"].startswith("/o/login/")
+
+
+def test_a_cross_site_logout_is_refused(client, relying_party, provider):
+    login(client, provider)
+
+    refused = client.post("/logout/", HTTP_ORIGIN="http://evil.example", HTTP_HOST="testserver")
+
+    assert refused.status_code == 403
+    assert client.get("/").headers["Location"] == "/dashboard/"
+
+
+def test_the_front_page_sends_a_visitor_to_the_catalogue(client):
+    response = client.get("/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/learn/"

@@ -20,6 +20,17 @@ class ProgrammingLanguage(models.TextChoices):
     RUST = "rust", "Rust"
 
 
+class EditorTheme(models.TextChoices):
+    LIGHT = "light", "Light"
+    DARK = "dark", "Dark"
+
+
+class EditorKeymap(models.TextChoices):
+    DEFAULT = "default", "Default"
+    VIM = "vim", "Vim"
+    EMACS = "emacs", "Emacs"
+
+
 class User(AbstractUser):
     """A PolyCode account: learner, recruiter or staff.
 
@@ -35,6 +46,8 @@ class User(AbstractUser):
         choices=ProgrammingLanguage.choices,
         help_text="Programming language the editor opens with, e.g. python.",
     )
+    editor_theme = models.CharField(max_length=8, choices=EditorTheme.choices, default=EditorTheme.LIGHT)
+    editor_keymap = models.CharField(max_length=8, choices=EditorKeymap.choices, default=EditorKeymap.DEFAULT)
 
     class Meta(AbstractUser.Meta):
         constraints = [

@@ -57,6 +57,9 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["openid"],
     "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    # Logging out at the gateway ends the provider's session too, without a second
+    # question, when the ID token it sends as hint belongs to the signed-in user.
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
     # OAuth 2.0 Security BCP (RFC 9700): no implicit or password grant, S256 PKCE only,
     # tokens never in query strings, a replayed refresh token revokes its family.
     "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,

@@ -16,7 +16,7 @@ from monolith.accounts.apis.common import (
     ListApiMixin,
     validated,
 )
-from monolith.accounts.models import Language, ProgrammingLanguage, User
+from monolith.accounts.models import EditorKeymap, EditorTheme, Language, ProgrammingLanguage, User
 from monolith.accounts.services.users import user_profile_update, user_register
 from monolith.accounts.services.wallet import wallet_balance
 
@@ -31,6 +31,8 @@ class ProfileOutputSerializer(serializers.ModelSerializer):
             "description",
             "preferred_language",
             "preferred_editing_language",
+            "editor_theme",
+            "editor_keymap",
             "date_joined",
         ]
         read_only_fields = fields
@@ -70,6 +72,8 @@ class MeApi(APIView):
         description = TextField(max_length=2000, allow_blank=True, trim_whitespace=False)
         preferred_language = ChoiceField(choices=Language.choices)
         preferred_editing_language = ChoiceField(choices=ProgrammingLanguage.choices, allow_blank=True)
+        editor_theme = ChoiceField(choices=EditorTheme.choices)
+        editor_keymap = ChoiceField(choices=EditorKeymap.choices)
 
     @extend_schema(responses=ProfileOutputSerializer)
     def get(self, request):

@@ -9,7 +9,13 @@ from monolith.accounts.models import Language, User
 from monolith.accounts.services.emails import email_address_add, email_in_use, email_normalize
 
 #: Profile fields a user may change on their own account.
-PROFILE_FIELDS = ("description", "preferred_language", "preferred_editing_language")
+PROFILE_FIELDS = (
+    "description",
+    "preferred_language",
+    "preferred_editing_language",
+    "editor_theme",
+    "editor_keymap",
+)
 
 
 @transaction.atomic
