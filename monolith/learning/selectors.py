@@ -20,7 +20,6 @@ from monolith.learning.models import (
     Module,
     ModuleProgress,
     Submission,
-    Tag,
     Validator,
     ValidatorUnlock,
 )
@@ -178,44 +177,3 @@ def module_progress_get(*, user, module: Module) -> ModuleProgress:
             user=user, module=module, exercises_total=module_exercise_count(module=module)
         )
     return progress
-
-
-def exercise_counts(*, module_ids: Iterable[int]) -> dict[int, int]:
-    """Exercises of each module, its published submodules' included (what its progress counts)."""
-    ids = set(module_ids)
-    rows = (
-        Content.objects.filter(kind=Content.Kind.EXERCISE)
-        .filter(Q(module_id__in=ids) | Q(module__parent_id__in=ids, module__is_published=True))
-        .values("module_id", "module__parent_id", "module__is_published")
-        .annotate(count=Count("id"))
-    )
-    counts = dict.fromkeys(ids, 0)
-    for row in rows:
-        if row["module_id"] in ids:
-            counts[row["module_id"]] += row["count"]
-        if row["module__parent_id"] in ids and row["module__is_published"]:
-            counts[row["module__parent_id"]] += row["count"]
-    return counts
-
-
-def module_progress_by_module(*, user, module_ids: Iterable[int]) -> dict[int, ModuleProgress]:
-    """The user's progress rows on these modules, by module id (a module not started is absent)."""
-    if not user.is_authenticated:
-        return {}
-    rows = ModuleProgress.objects.filter(user=user, module_id__in=list(module_ids))
-    return {row.module_id: row for row in rows}
-
-
-def tag_list(*, user) -> QuerySet[Tag]:
-    """Tags of the top-level modules ``user`` may see."""
-    modules = Module.objects.filter(visible_modules_q(user), parent__isnull=True)
-    return Tag.objects.filter(modules__in=modules).distinct().order_by("name")
-
-
-def submitted_exercises(*, user) -> QuerySet[Content]:
-    """Exercises ``user`` submitted code for, by title."""
-    return (
-        Content.objects.filter(pk__in=Submission.objects.filter(user=user).values("exercise_id"))
-        .only("id", "title")
-        .order_by("title", "id")
-    )

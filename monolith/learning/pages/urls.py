@@ -1,13 +1,5 @@
 """Learning's pages, mounted at the site's root (``/learn/…``, ``/dashboard/``, ``/leaderboard/``)."""
 
-from django.urls import path
-
-from monolith.learning.pages import catalogue, lessons
-
 app_name = "learning-pages"
 
-urlpatterns = [
-    path("learn/", catalogue.catalogue, name="catalogue"),
-    path("learn/modules/<int:pk>/", catalogue.module_detail, name="module"),
-    path("learn/lessons/<int:pk>/", lessons.lesson_detail, name="lesson"),
-]
+urlpatterns = []
