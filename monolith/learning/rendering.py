@@ -3,6 +3,8 @@
 import bleach
 import markdown
 
+from monolith.learning.highlight import CSS_CLASS
+
 ALLOWED_TAGS = {
     *bleach.sanitizer.ALLOWED_TAGS,
     "p",
@@ -23,10 +25,15 @@ ALLOWED_TAGS = {
     "th",
     "td",
     "img",
+    "div",
+    "span",
 }
 ALLOWED_ATTRIBUTES = {
     **bleach.sanitizer.ALLOWED_ATTRIBUTES,
     "code": ["class"],
+    # Code blocks highlighted on the server: a div.codehilite holding token spans (classes only).
+    "div": ["class"],
+    "span": ["class"],
     "img": ["src", "alt", "title"],
     "th": ["align"],
     "td": ["align"],
@@ -34,6 +41,12 @@ ALLOWED_ATTRIBUTES = {
 
 
 def markdown_to_html(text: str) -> str:
-    """Markdown (with fenced code and tables) to HTML without scripts, styles or event handlers."""
-    html = markdown.markdown(text, extensions=["fenced_code", "tables"], output_format="html")
+    """Markdown (fenced code, highlighted; tables) to HTML without scripts, styles or event handlers."""
+    html = markdown.markdown(
+        text,
+        extensions=["fenced_code", "tables", "codehilite"],
+        # No guessing: a block without a language stays plain rather than coloured at random.
+        extension_configs={"codehilite": {"css_class": CSS_CLASS, "guess_lang": False}},
+        output_format="html",
+    )
     return bleach.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, protocols={"http", "https"})
