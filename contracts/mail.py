@@ -27,6 +27,7 @@ class MailKind(StrEnum):
     PURCHASE_RECEIPT = "purchase_receipt"
     CERTIFICATE_AWARDED = "certificate_awarded"
     ASSESSMENT_INVITATION = "assessment_invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of mail, not a password
 
 
 LANGUAGES = ("en", "fr")
@@ -122,6 +123,12 @@ class AssessmentInvitationContext(Contract):
     start_url: Url
 
 
+class PasswordResetContext(Contract):
+    username: Text
+    reset_url: Url
+    ttl_hours: Count
+
+
 class _Mail(Contract):
     to: EmailAddress
     language: Language
@@ -162,6 +169,11 @@ class AssessmentInvitationMail(_Mail):
     context: AssessmentInvitationContext
 
 
+class PasswordResetMail(_Mail):
+    kind: Literal["password_reset"]
+    context: PasswordResetContext
+
+
 MailRequestedV1 = Annotated[
     EmailVerificationMail
     | TeamInvitationMail
@@ -169,7 +181,8 @@ MailRequestedV1 = Annotated[
     | TeamMemberRemovedMail
     | PurchaseReceiptMail
     | CertificateAwardedMail
-    | AssessmentInvitationMail,
+    | AssessmentInvitationMail
+    | PasswordResetMail,
     Field(discriminator="kind"),
 ]
 
@@ -182,6 +195,7 @@ CONTEXTS: dict[MailKind, type[Contract]] = {
     MailKind.PURCHASE_RECEIPT: PurchaseReceiptContext,
     MailKind.CERTIFICATE_AWARDED: CertificateAwardedContext,
     MailKind.ASSESSMENT_INVITATION: AssessmentInvitationContext,
+    MailKind.PASSWORD_RESET: PasswordResetContext,
 }
 
 MAIL_REQUESTED_V1 = register(

@@ -14,6 +14,7 @@ class MailKind(models.TextChoices):
     TEAM_INVITATION = "team_invitation", "Team invitation"
     TEAM_MEMBER_ADDED = "team_member_added", "Added to a team"
     TEAM_MEMBER_REMOVED = "team_member_removed", "Removed from a team"
+    PASSWORD_RESET = "password_reset", "Password reset"
 
 
 #: Languages mail is written in (the values of ``accounts.Language``).
@@ -26,4 +27,5 @@ CONTEXT_KEYS: dict[str, frozenset[str]] = {
     MailKind.TEAM_INVITATION: frozenset({"team_name", "inviter_username", "accept_url", "ttl_days"}),
     MailKind.TEAM_MEMBER_ADDED: frozenset({"username", "team_name", "captain_username", "team_url"}),
     MailKind.TEAM_MEMBER_REMOVED: frozenset({"username", "team_name"}),
+    MailKind.PASSWORD_RESET: frozenset({"username", "reset_url", "ttl_hours"}),
 }

@@ -18,6 +18,7 @@ SAMPLE = {
     "ttl_days": 7,
     "captain_username": "grace",
     "team_url": "https://polycode.example/teams/3",
+    "reset_url": "https://polycode.example/password/reset/Mg/TOKEN/",
 }
 
 
