@@ -8,7 +8,7 @@ their own. Anything a user may not see is reported as not found.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 
 from common.errors import NotFound
@@ -20,6 +20,7 @@ from monolith.learning.models import (
     Module,
     ModuleProgress,
     Submission,
+    Tag,
     Validator,
     ValidatorUnlock,
 )
@@ -101,6 +102,42 @@ def exercise_progress_get(*, user, exercise: Content) -> ExerciseProgress | None
     return ExerciseProgress.objects.filter(user=user, exercise=exercise).first()
 
 
+def exercise_last_attempts(*, user, exercise: Content) -> dict[str, Submission]:
+    """The user's latest submission of ``exercise`` in each language they used, by language."""
+    if not user.is_authenticated:
+        return {}
+    latest = (
+        Submission.objects.filter(user=user, exercise=exercise)
+        .values("language")
+        .annotate(last_id=Max("id"))
+        .values_list("last_id", flat=True)
+    )
+    return {s.language: s for s in Submission.objects.filter(pk__in=list(latest))}
+
+
+def submission_points(*, submission: Submission) -> int:
+    """Points the submission earned: its exercise's reward and any module reward it completed."""
+    from monolith.accounts.models import LedgerEntry
+    from monolith.learning.services import exercise_reward_reference, module_reward_reference
+
+    if not submission.passed:
+        return 0
+    module = submission.exercise.module
+    references = [
+        exercise_reward_reference(user_id=submission.user_id, exercise_id=submission.exercise_id),
+        *(
+            module_reward_reference(user_id=submission.user_id, module_id=module_id)
+            for module_id in (module.id, module.parent_id)
+            if module_id is not None
+        ),
+    ]
+    # Rewards are credited in the transaction that records the submission, after it.
+    entries = LedgerEntry.objects.filter(
+        wallet__user_id=submission.user_id, reference__in=references, created_at__gte=submission.created_at
+    )
+    return sum(entries.values_list("amount", flat=True))
+
+
 def passed_exercise_ids(*, user, exercise_ids: Iterable[int]) -> set[int]:
     return set(
         ExerciseProgress.objects.filter(
@@ -177,3 +214,55 @@ def module_progress_get(*, user, module: Module) -> ModuleProgress:
             user=user, module=module, exercises_total=module_exercise_count(module=module)
         )
     return progress
+
+
+def exercise_counts(*, module_ids: Iterable[int]) -> dict[int, int]:
+    """Exercises of each module, its published submodules' included (what its progress counts)."""
+    ids = set(module_ids)
+    rows = (
+        Content.objects.filter(kind=Content.Kind.EXERCISE)
+        .filter(Q(module_id__in=ids) | Q(module__parent_id__in=ids, module__is_published=True))
+        .values("module_id", "module__parent_id", "module__is_published")
+        .annotate(count=Count("id"))
+    )
+    counts = dict.fromkeys(ids, 0)
+    for row in rows:
+        if row["module_id"] in ids:
+            counts[row["module_id"]] += row["count"]
+        if row["module__parent_id"] in ids and row["module__is_published"]:
+            counts[row["module__parent_id"]] += row["count"]
+    return counts
+
+
+def module_progress_by_module(*, user, module_ids: Iterable[int]) -> dict[int, ModuleProgress]:
+    """The user's progress rows on these modules, by module id (a module not started is absent)."""
+    if not user.is_authenticated:
+        return {}
+    rows = ModuleProgress.objects.filter(user=user, module_id__in=list(module_ids))
+    return {row.module_id: row for row in rows}
+
+
+def tag_list(*, user) -> QuerySet[Tag]:
+    """Tags of the top-level modules ``user`` may see."""
+    modules = Module.objects.filter(visible_modules_q(user), parent__isnull=True)
+    return Tag.objects.filter(modules__in=modules).distinct().order_by("name")
+
+
+def submitted_exercises(*, user) -> QuerySet[Content]:
+    """Exercises ``user`` submitted code for, by title."""
+    return (
+        Content.objects.filter(pk__in=Submission.objects.filter(user=user).values("exercise_id"))
+        .only("id", "title")
+        .order_by("title", "id")
+    )
+
+
+def top_module_progress_list(*, user) -> QuerySet[ModuleProgress]:
+    """The user's progress on the top-level modules they started and may still see, latest first."""
+    return module_progress_list(user=user).filter(
+        visible_modules_q(user, prefix="module__"), module__parent__isnull=True
+    )
+
+
+def solved_exercise_count(*, user) -> int:
+    return ExerciseProgress.objects.filter(user=user, first_passed_at__isnull=False).count()
