@@ -8,7 +8,7 @@ import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "monolith", "web", "static", "web", "dist");
-const entries = { app: "src/app.js", editor: "src/editor.js" };
+const entries = { app: "src/app.js", editor: "src/editor.js", hints: "src/hints.js" };
 const LICENCE_FILES = ["LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "license", "license.md"];
 
 rmSync(dist, { recursive: true, force: true });

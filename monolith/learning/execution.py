@@ -67,6 +67,10 @@ class TestOutcome:
     exit_code: int | None
     stdout: str = ""
     stderr: str = ""
+    #: What the run used, when the runner measured it (CPU and wall time, peak memory).
+    cpu_ms: int | None = None
+    wall_ms: int | None = None
+    memory_kb: int | None = None
 
 
 @dataclass(frozen=True)

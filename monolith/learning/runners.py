@@ -39,6 +39,9 @@ def _outcomes(tests) -> list[TestOutcome]:
             exit_code=t.get("exit_code"),
             stdout=t.get("stdout", ""),
             stderr=t.get("stderr", ""),
+            cpu_ms=t.get("cpu_ms"),
+            wall_ms=t.get("wall_ms"),
+            memory_kb=t.get("memory_kb"),
         )
         for t in tests
     ]

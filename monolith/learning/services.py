@@ -148,6 +148,57 @@ def exercise_run(*, user, exercise: Content, language: str, code: str) -> RunRep
     return _judge(language=language, code=code, validators=validators)
 
 
+@dataclass(frozen=True)
+class InputRun:
+    """One run of a learner's code on input they typed: what it printed and what it used.
+
+    ``verdict`` is ``completed`` when the program ran to its end with exit code
+    0 (there is no expected output to compare with), else the runner's verdict
+    (``runtime_error`` for a non-zero exit code).
+    """
+
+    verdict: str
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    compile_output: str
+    cpu_ms: int | None
+    wall_ms: int | None
+    memory_kb: int | None
+
+    COMPLETED = "completed"
+
+
+def exercise_run_input(*, user, exercise: Content, language: str, code: str, stdin: str) -> InputRun:
+    """Run ``code`` once on ``stdin`` (the learner's own input); nothing is saved.
+
+    The same checks and runner as ``exercise_run``: ``ServiceError`` (400) for a
+    language the exercise does not offer or code over 64 KiB, ``Unavailable``
+    (503) when no runner answers.
+    """
+    _check_code(exercise=exercise, language=language, code=code)
+    test = execution.TestCase(id="input", stdin=stdin, expected_stdout="")
+    judged = execution.get_code_runner().judge(language=language, source=code, tests=[test])
+    outcome = judged.tests[0] if judged.tests else None
+    if outcome is None:
+        verdict = execution.Verdict.INTERNAL_ERROR
+    elif outcome.verdict in execution.Verdict.COMPLETED:
+        # The runner compared with an empty expected output: only the exit code means something.
+        verdict = InputRun.COMPLETED if outcome.exit_code == 0 else execution.Verdict.RUNTIME_ERROR
+    else:
+        verdict = outcome.verdict
+    return InputRun(
+        verdict=verdict,
+        exit_code=outcome.exit_code if outcome else None,
+        stdout=_storable(outcome.stdout if outcome else ""),
+        stderr=_storable(outcome.stderr if outcome else ""),
+        compile_output=_storable(judged.compile_output),
+        cpu_ms=outcome.cpu_ms if outcome else None,
+        wall_ms=outcome.wall_ms if outcome else None,
+        memory_kb=outcome.memory_kb if outcome else None,
+    )
+
+
 def exercise_submit(*, user, exercise: Content, language: str, code: str) -> Submission:
     """Judge ``code`` against every validator and record it as a submission.
 
