@@ -219,3 +219,14 @@ def submitted_exercises(*, user) -> QuerySet[Content]:
         .only("id", "title")
         .order_by("title", "id")
     )
+
+
+def top_module_progress_list(*, user) -> QuerySet[ModuleProgress]:
+    """The user's progress on the top-level modules they started and may still see, latest first."""
+    return module_progress_list(user=user).filter(
+        visible_modules_q(user, prefix="module__"), module__parent__isnull=True
+    )
+
+
+def solved_exercise_count(*, user) -> int:
+    return ExerciseProgress.objects.filter(user=user, first_passed_at__isnull=False).count()

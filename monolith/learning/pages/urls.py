@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from monolith.learning.pages import catalogue, lessons
+from monolith.learning.pages import catalogue, dashboard, leaderboard, lessons, submissions
 
 app_name = "learning-pages"
 
@@ -10,4 +10,8 @@ urlpatterns = [
     path("learn/", catalogue.catalogue, name="catalogue"),
     path("learn/modules/<int:pk>/", catalogue.module_detail, name="module"),
     path("learn/lessons/<int:pk>/", lessons.lesson_detail, name="lesson"),
+    path("learn/submissions/", submissions.submission_list, name="submissions"),
+    path("learn/submissions/<int:pk>/", submissions.submission_detail, name="submission"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
 ]
