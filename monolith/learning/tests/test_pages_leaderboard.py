@@ -48,7 +48,7 @@ def test_a_learner_beyond_the_first_page_is_told_their_rank_and_given_their_page
     first_page = learner_browser.get("/leaderboard/").content.decode()
     last_page = learner_browser.get("/leaderboard/", {"page": 2}).content.decode()
 
-    assert f"You are ranked <strong>#{PER_PAGE + 6}</strong> with 1 points." in first_page
+    assert f"You are ranked <strong>#{PER_PAGE + 6}</strong> with 1 point." in first_page
     assert 'class="me"' not in first_page
     assert 'href="?page=2#me"' in first_page
     assert 'class="me"' in last_page
