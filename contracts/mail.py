@@ -28,6 +28,7 @@ class MailKind(StrEnum):
     CERTIFICATE_AWARDED = "certificate_awarded"
     ASSESSMENT_INVITATION = "assessment_invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of mail, not a password
+    CAMPAIGN_RESULTS = "campaign_results"
 
 
 LANGUAGES = ("en", "fr")
@@ -129,6 +130,15 @@ class PasswordResetContext(Contract):
     ttl_hours: Count
 
 
+class CampaignResultsContext(Contract):
+    username: Text
+    campaign_title: Text
+    rank: Count
+    participants: Count
+    points_awarded: Points
+    scoreboard_url: Url
+
+
 class _Mail(Contract):
     to: EmailAddress
     language: Language
@@ -174,6 +184,11 @@ class PasswordResetMail(_Mail):
     context: PasswordResetContext
 
 
+class CampaignResultsMail(_Mail):
+    kind: Literal["campaign_results"]
+    context: CampaignResultsContext
+
+
 MailRequestedV1 = Annotated[
     EmailVerificationMail
     | TeamInvitationMail
@@ -182,7 +197,8 @@ MailRequestedV1 = Annotated[
     | PurchaseReceiptMail
     | CertificateAwardedMail
     | AssessmentInvitationMail
-    | PasswordResetMail,
+    | PasswordResetMail
+    | CampaignResultsMail,
     Field(discriminator="kind"),
 ]
 
@@ -196,6 +212,7 @@ CONTEXTS: dict[MailKind, type[Contract]] = {
     MailKind.CERTIFICATE_AWARDED: CertificateAwardedContext,
     MailKind.ASSESSMENT_INVITATION: AssessmentInvitationContext,
     MailKind.PASSWORD_RESET: PasswordResetContext,
+    MailKind.CAMPAIGN_RESULTS: CampaignResultsContext,
 }
 
 MAIL_REQUESTED_V1 = register(

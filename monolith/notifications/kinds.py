@@ -15,6 +15,7 @@ class MailKind(models.TextChoices):
     TEAM_MEMBER_ADDED = "team_member_added", "Added to a team"
     TEAM_MEMBER_REMOVED = "team_member_removed", "Removed from a team"
     PASSWORD_RESET = "password_reset", "Password reset"
+    CAMPAIGN_RESULTS = "campaign_results", "Campaign results"
 
 
 #: Languages mail is written in (the values of ``accounts.Language``).
@@ -28,4 +29,7 @@ CONTEXT_KEYS: dict[str, frozenset[str]] = {
     MailKind.TEAM_MEMBER_ADDED: frozenset({"username", "team_name", "captain_username", "team_url"}),
     MailKind.TEAM_MEMBER_REMOVED: frozenset({"username", "team_name"}),
     MailKind.PASSWORD_RESET: frozenset({"username", "reset_url", "ttl_hours"}),
+    MailKind.CAMPAIGN_RESULTS: frozenset(
+        {"username", "campaign_title", "rank", "participants", "points_awarded", "scoreboard_url"}
+    ),
 }

@@ -19,6 +19,11 @@ SAMPLE = {
     "captain_username": "grace",
     "team_url": "https://polycode.example/teams/3",
     "reset_url": "https://polycode.example/password/reset/Mg/TOKEN/",
+    "campaign_title": "Winter sprint",
+    "rank": 2,
+    "participants": 30,
+    "points_awarded": 50,
+    "scoreboard_url": "https://polycode.example/campaigns/7/scoreboard",
 }
 
 
