@@ -8,8 +8,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api.pagination import PageNumberPagination, paginated
+from monolith import flags
 from monolith.shop_legacy.models import Item, Purchase
-from monolith.shop_legacy.saga import ShopOrder, order_forward
+from monolith.shop_legacy.saga import ShopOrder, item_forward, items_forward, order_forward
 from monolith.shop_legacy.selectors import hint_text_for, item_get, item_list, purchase_get, purchase_list
 from monolith.shop_legacy.services import purchase_create
 
@@ -64,6 +65,11 @@ class ItemListApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
+        if flags.is_on(flags.PURCHASE_VIA_SAGA):
+            # The shop sells (and knows who owns what): its items, in its shape.
+            paging = {k: v for k, v in request.query_params.items() if k in ("page", "page_size")}
+            shop = items_forward(user=request.user, params={**filters.validated_data, **paging})
+            return Response(shop.body, status=shop.status)
         items = item_list(
             user=request.user,
             exercise_id=filters.validated_data.get("exercise"),
@@ -77,6 +83,9 @@ class ItemListApi(APIView):
 class ItemDetailApi(APIView):
     @extend_schema(responses=ShopItemOutputSerializer)
     def get(self, request: Request, item_id: int) -> Response:
+        if flags.is_on(flags.PURCHASE_VIA_SAGA):
+            shop = item_forward(user=request.user, item_id=item_id)
+            return Response(shop.body, status=shop.status)
         item = item_get(user=request.user, item_id=item_id)
         return Response(ShopItemOutputSerializer(item).data)
 

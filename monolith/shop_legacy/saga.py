@@ -26,7 +26,7 @@ DOWN = "The shop is not reachable right now; nothing was bought. Try again in a 
 
 @dataclass(frozen=True)
 class ShopOrder:
-    """The shop service's answer to a forwarded purchase: HTTP status and JSON body."""
+    """The shop service's answer to a forwarded request (purchase, order, items): status and JSON body."""
 
     status: int
     body: dict
@@ -72,11 +72,34 @@ def order_forward(*, user, order_id, wait: float = 0.0) -> ShopOrder:
     The shop answers 404 for an unknown order and for anyone else's; ``wait``
     is passed on (the shop caps it) and lengthens the timeout by as much.
     """
-    url = f"{_shop_url()}/api/v1/shop/orders/{order_id}"
+    return _get(
+        user=user,
+        path=f"orders/{order_id}",
+        params={"wait": wait} if wait else None,
+        wait=wait,
+        what="a forwarded order status",
+    )
+
+
+def items_forward(*, user, params: dict) -> ShopOrder:
+    """The shop's items as ``user`` sees them: while purchases go to the shop, it is the seller.
+
+    Its stock and who owns what are the shop's, so a learner who bought
+    through the saga sees the item owned (and its hint) here too.
+    """
+    return _get(user=user, path="items", params=params or None, what="a forwarded item list")
+
+
+def item_forward(*, user, item_id: int) -> ShopOrder:
+    return _get(user=user, path=f"items/{item_id}", what="a forwarded item")
+
+
+def _get(*, user, path: str, params: dict | None = None, wait: float = 0.0, what: str) -> ShopOrder:
+    url = f"{_shop_url()}/api/v1/shop/{path}"
     try:
         response = _session.get(
             url,
-            params={"wait": wait} if wait else None,
+            params=params,
             headers=service_headers(audience="shop", user=user),
             timeout=settings.SHOP_HTTP_TIMEOUT + wait,
         )
@@ -84,7 +107,7 @@ def order_forward(*, user, order_id, wait: float = 0.0) -> ShopOrder:
     except (requests.RequestException, ValueError) as exc:
         logger.warning("shop unreachable at %s: %s", url, exc)
         raise Unavailable(DOWN, code="shop_unavailable") from exc
-    return _answer(response.status_code, body, what="a forwarded order status")
+    return _answer(response.status_code, body, what=what)
 
 
 def _answer(status: int, body, *, what: str) -> ShopOrder:

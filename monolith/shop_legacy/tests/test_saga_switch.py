@@ -189,3 +189,56 @@ def test_the_order_status_needs_a_signed_in_learner(api_client, shop):
 
     assert response.status_code in (401, 403)
     assert calls == []
+
+
+def test_with_the_switch_on_the_items_are_the_shops_so_a_hint_bought_there_shows_owned(
+    learner_client, learner, shop
+):
+    calls, answer = shop
+    item = ItemFactory(cost=10, hint_text="Use a stack.")
+    shop_page = {
+        "count": 1,
+        "next": None,
+        "previous": None,
+        "results": [
+            {"id": item.id, "kind": "hint", "owned": True, "hint_text": "Use a stack.", "stock": None}
+        ],
+    }
+    answer["response"] = FakeResponse(200, shop_page)
+
+    with override_switch(flags.PURCHASE_VIA_SAGA, active=True):
+        listed = learner_client.get(f"/api/v1/shop/items?exercise={item.exercise_id}&page_size=100")
+        answer["response"] = FakeResponse(200, shop_page["results"][0])
+        detail = learner_client.get(f"/api/v1/shop/items/{item.id}")
+
+    assert listed.status_code == 200
+    assert listed.json() == shop_page
+    assert detail.json()["owned"] is True
+    list_call, detail_call = calls
+    assert list_call["url"].endswith("/api/v1/shop/items")
+    assert list_call["params"] == {"exercise": item.exercise_id, "page_size": "100"}
+    assert detail_call["url"].endswith(f"/api/v1/shop/items/{item.id}")
+    claims = jwt.decode(list_call["headers"][HEADER], options={"verify_signature": False})
+    assert (claims["aud"], claims["azp"], claims["sub"]) == ("shop", "monolith", str(learner.id))
+
+
+def test_with_the_switch_on_and_the_shop_down_the_items_are_a_503_json(learner_client, shop):
+    _, answer = shop
+    answer["response"] = requests.ConnectionError("refused")
+
+    with override_switch(flags.PURCHASE_VIA_SAGA, active=True):
+        response = learner_client.get("/api/v1/shop/items")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "shop_unavailable"
+
+
+def test_with_the_switch_off_the_items_are_the_legacy_shops(learner_client, shop):
+    calls, _ = shop
+    item = ItemFactory(cost=10)
+
+    response = learner_client.get(f"/api/v1/shop/items?exercise={item.exercise_id}")
+
+    assert [i["id"] for i in response.json()["results"]] == [item.id]
+    assert response.json()["results"][0]["in_stock"] is True
+    assert calls == []
