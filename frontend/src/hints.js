@@ -36,8 +36,11 @@ function say(key, values = {}) {
   return template.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? String(values[name]) : match));
 }
 
+// "1 point" and "2 points" in English, but "0 point" in French: the page language's own rule.
+const plural = new Intl.PluralRules(document.documentElement.lang || "en");
+
 function points(n) {
-  return say(n === 1 ? "points_one" : "points_other", { n });
+  return say(plural.select(n) === "one" ? "points_one" : "points_other", { n });
 }
 
 function csrfToken() {

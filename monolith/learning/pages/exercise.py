@@ -14,7 +14,7 @@ from django import forms
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import NotFound, ServiceError, Unavailable
@@ -45,7 +45,7 @@ VERDICTS = {
 class ExerciseCodeForm(forms.Form):
     """What Run and Submit send: the language (one the exercise offers), the code, the input."""
 
-    language = forms.ChoiceField(label=gettext_lazy("Language"))
+    language = forms.ChoiceField(label=pgettext_lazy("programming language", "Language"))
     code = forms.CharField(
         label=gettext_lazy("Your code"),
         strip=False,

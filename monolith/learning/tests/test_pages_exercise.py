@@ -211,7 +211,7 @@ def test_the_learner_sees_the_hints_panel_wired_to_the_shop_api_with_their_balan
 
     assert f'data-items-url="/api/v1/shop/items?exercise={exercise.id}&amp;page_size=100"' in html
     assert 'data-purchase-url="/api/v1/shop/purchases"' in html
-    assert '<span id="balance" data-balance="0">0</span>' in html
+    assert '<strong id="balance" data-balance="0">0</strong>' in html
     assert _json_block(html, "hint-messages")["insufficient_points"]
     assert "<script>" not in html
     assert " style=" not in html

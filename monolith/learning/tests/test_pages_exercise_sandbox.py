@@ -117,7 +117,7 @@ def test_an_accepted_submission_shows_the_points_earned_and_the_new_balance(
     assert f"You earned {exercise.reward} points." in text
     assert f"Your balance is now {exercise.reward} points." in text
     assert f"{hidden} of {hidden} hidden tests passed" in text
-    assert f'<span id="balance" data-balance="{exercise.reward}" hx-swap-oob="true">' in html
+    assert f'<strong id="balance" data-balance="{exercise.reward}" hx-swap-oob="true">' in html
     for line in _hidden_inputs(exercise):
         assert line not in html
     assert "no new points this time" in _text(html_again)
