@@ -8,7 +8,7 @@ their own. Anything a user may not see is reported as not found.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from rest_framework.exceptions import ValidationError
 
 from common.errors import NotFound
@@ -100,6 +100,42 @@ def exercise_get(*, user, exercise_id: int) -> Content:
 
 def exercise_progress_get(*, user, exercise: Content) -> ExerciseProgress | None:
     return ExerciseProgress.objects.filter(user=user, exercise=exercise).first()
+
+
+def exercise_last_attempts(*, user, exercise: Content) -> dict[str, Submission]:
+    """The user's latest submission of ``exercise`` in each language they used, by language."""
+    if not user.is_authenticated:
+        return {}
+    latest = (
+        Submission.objects.filter(user=user, exercise=exercise)
+        .values("language")
+        .annotate(last_id=Max("id"))
+        .values_list("last_id", flat=True)
+    )
+    return {s.language: s for s in Submission.objects.filter(pk__in=list(latest))}
+
+
+def submission_points(*, submission: Submission) -> int:
+    """Points the submission earned: its exercise's reward and any module reward it completed."""
+    from monolith.accounts.models import LedgerEntry
+    from monolith.learning.services import exercise_reward_reference, module_reward_reference
+
+    if not submission.passed:
+        return 0
+    module = submission.exercise.module
+    references = [
+        exercise_reward_reference(user_id=submission.user_id, exercise_id=submission.exercise_id),
+        *(
+            module_reward_reference(user_id=submission.user_id, module_id=module_id)
+            for module_id in (module.id, module.parent_id)
+            if module_id is not None
+        ),
+    ]
+    # Rewards are credited in the transaction that records the submission, after it.
+    entries = LedgerEntry.objects.filter(
+        wallet__user_id=submission.user_id, reference__in=references, created_at__gte=submission.created_at
+    )
+    return sum(entries.values_list("amount", flat=True))
 
 
 def passed_exercise_ids(*, user, exercise_ids: Iterable[int]) -> set[int]:

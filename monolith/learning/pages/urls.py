@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from monolith.learning.pages import catalogue, dashboard, leaderboard, lessons, submissions
+from monolith.learning.pages import catalogue, dashboard, exercise, leaderboard, lessons, submissions
 
 app_name = "learning-pages"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("learn/submissions/<int:pk>/", submissions.submission_detail, name="submission"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("leaderboard/", leaderboard.leaderboard, name="leaderboard"),
+    path("learn/exercises/<int:pk>/", exercise.exercise_page, name="exercise"),
+    path("learn/exercises/<int:pk>/run", exercise.exercise_run, name="exercise-run"),
+    path("learn/exercises/<int:pk>/submit", exercise.exercise_submit, name="exercise-submit"),
 ]
