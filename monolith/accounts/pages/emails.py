@@ -3,10 +3,11 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.errors import ServiceError
 from monolith.accounts import selectors
+from monolith.accounts.pages.actions import post_only
 from monolith.accounts.pages.errors import form_refused, notice_refused
 from monolith.accounts.pages.forms import EmailAddForm
 from monolith.accounts.services.emails import (
@@ -60,7 +61,7 @@ def _act(request, pk: int, action, done: str):
 
 
 @login_required
-@require_POST
+@post_only(PAGE)
 def email_resend(request, pk: int):
     return _act(
         request, pk, email_verification_resend, _("A new confirmation link is on its way to %(email)s.")
@@ -68,12 +69,12 @@ def email_resend(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(PAGE)
 def email_make_primary(request, pk: int):
     return _act(request, pk, email_address_make_primary, _("%(email)s is now your primary address."))
 
 
 @login_required
-@require_POST
+@post_only(PAGE)
 def email_delete(request, pk: int):
     return _act(request, pk, email_address_delete, _("%(email)s is removed from your account."))

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.errors import NotFound, ServiceError
 from monolith.accounts import selectors
 from monolith.accounts.models import InvitationStatus
+from monolith.accounts.pages.actions import post_only
 from monolith.accounts.pages.errors import form_refused, notice_refused
 from monolith.accounts.pages.forms import InviteForm, TeamCreateForm
 from monolith.accounts.services.teams import (
@@ -20,6 +21,8 @@ from monolith.accounts.services.teams import (
     team_member_remove,
 )
 from monolith.web.decorators import login_required
+
+TEAM = "account-pages:team"
 
 
 @login_required
@@ -65,7 +68,7 @@ def team_detail(request, pk: int, *, invite_form=None):
 
 
 @login_required
-@require_POST
+@post_only(TEAM, keep=("pk",))
 def team_invite(request, pk: int):
     team = _team(request, pk)
     form = InviteForm(request.POST)
@@ -102,7 +105,7 @@ def _posted_id(request, name: str) -> int:
 
 
 @login_required
-@require_POST
+@post_only(TEAM, keep=("pk",))
 def team_revoke(request, pk: int, invitation_pk: int):
     def revoke(team):
         invitation = selectors.team_invitation_get(team=team, pk=invitation_pk)
@@ -112,7 +115,7 @@ def team_revoke(request, pk: int, invitation_pk: int):
 
 
 @login_required
-@require_POST
+@post_only(TEAM, keep=("pk",))
 def team_remove(request, pk: int):
     user_id = _posted_id(request, "user_id")
     return _act(
@@ -124,7 +127,7 @@ def team_remove(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(TEAM, keep=("pk",))
 def team_transfer(request, pk: int):
     user_id = _posted_id(request, "user_id")
     return _act(
@@ -136,7 +139,7 @@ def team_transfer(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only(TEAM, keep=("pk",))
 def team_leave_page(request, pk: int):
     return _act(
         request,

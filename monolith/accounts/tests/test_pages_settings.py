@@ -188,3 +188,15 @@ def test_the_address_page_speaks_french_to_a_french_reader(learner):
 
     assert "Adresses e-mail" in html
     assert "principale" in html
+
+
+@pytest.mark.parametrize("action", ["resend/", "primary/", "delete/"])
+def test_opening_an_address_action_url_goes_back_to_the_list_and_changes_nothing(
+    learner, learner_browser, action
+):
+    address = EmailAddressFactory(user=learner, email="ada.work@example.com")
+
+    response = learner_browser.get(f"/settings/emails/{address.pk}/{action}")
+
+    assert (response.status_code, response["Location"]) == (302, "/settings/emails/")
+    assert EmailAddress.objects.filter(pk=address.pk, primary=False).exists()

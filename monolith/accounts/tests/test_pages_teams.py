@@ -170,3 +170,11 @@ def test_the_team_page_speaks_french_to_a_french_reader(learner, team):
 
     assert "Membres" in html
     assert "Inviter quelqu'un" in html
+
+
+@pytest.mark.parametrize("action", ["invite/", "remove/", "captain/", "leave/", "invitations/1/revoke/"])
+def test_opening_an_action_url_goes_back_to_the_team_and_changes_nothing(learner_browser, team, action):
+    response = learner_browser.get(f"/teams/{team.pk}/{action}")
+
+    assert (response.status_code, response["Location"]) == (302, f"/teams/{team.pk}/")
+    assert team.memberships.count() == 2
