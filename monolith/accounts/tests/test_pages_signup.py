@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from waffle.testutils import override_switch
 
+from common.messaging.models import OutboxMessage
 from monolith.accounts.models import EmailAddress, User
 from monolith.accounts.tests.conftest import sent_to
 from monolith.accounts.tests.factories import verified_primary_email
@@ -90,3 +92,14 @@ def test_the_page_follows_the_browsers_language(visitor_browser):
     page = visitor_browser.get("/signup/", HTTP_ACCEPT_LANGUAGE="fr")
 
     assert "Créer votre compte" in page.content.decode()
+
+
+def test_with_mail_via_queue_on_the_verification_mail_goes_to_the_mailer(visitor_browser, committed):
+    with override_switch("mail_via_queue", active=True), committed():
+        visitor_browser.post("/signup/", GOOD)
+
+    assert sent_to("zoe@example.com") == []
+    [message] = OutboxMessage.objects.all()
+    assert message.body["payload"]["kind"] == "email_verification"
+    assert message.body["payload"]["to"] == "zoe@example.com"
+    assert message.body["payload"]["language"] == "fr"
