@@ -1,7 +1,8 @@
 """``/teams/`` (my teams, create one) and ``/teams/<id>/`` (members, invitations, captaincy)."""
 
+from functools import wraps
+
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -38,21 +39,31 @@ def team_list(request):
             messages.success(
                 request, _("Team %(team)s is created; you are its captain.") % {"team": team.name}
             )
-            return redirect("account-pages:team", pk=team.pk)
+            return redirect(TEAM, pk=team.pk)
     teams = selectors.team_list(user=request.user)
     return render(request, "accounts/teams.html", {"teams": teams, "form": form, "nav": "teams"})
 
 
-def _team(request, pk: int):
-    try:
-        return selectors.team_get(user=request.user, pk=pk)
-    except NotFound:
-        raise Http404 from None
+def with_team(view):
+    """Call ``view`` with the asking member's team; another id gets a "no such team" page (404)."""
+
+    @wraps(view)
+    def wrapper(request, pk: int, **kwargs):
+        try:
+            team = selectors.team_get(user=request.user, pk=pk)
+        except NotFound:
+            context = {
+                "title": _("No such team"),
+                "message": _("This team does not exist, or you are not one of its members."),
+                "nav": "teams",
+            }
+            return render(request, "web/error.html", context, status=404)
+        return view(request, team, **kwargs)
+
+    return wrapper
 
 
-@login_required
-def team_detail(request, pk: int, *, invite_form=None):
-    team = _team(request, pk)
+def _detail(request, team, *, invite_form=None):
     captain = team.captain_id == request.user.pk
     context = {
         "team": team,
@@ -68,9 +79,16 @@ def team_detail(request, pk: int, *, invite_form=None):
 
 
 @login_required
+@require_http_methods(["GET"])
+@with_team
+def team_detail(request, team):
+    return _detail(request, team)
+
+
+@login_required
 @post_only(TEAM, keep=("pk",))
-def team_invite(request, pk: int):
-    team = _team(request, pk)
+@with_team
+def team_invite(request, team):
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
@@ -83,20 +101,19 @@ def team_invite(request, pk: int):
             messages.success(
                 request, _("An invitation is on its way to %(email)s.") % {"email": invitation.email}
             )
-            return redirect("account-pages:team", pk=pk)
-    return team_detail(request, pk, invite_form=form)
+            return redirect(TEAM, pk=team.pk)
+    return _detail(request, team, invite_form=form)
 
 
-def _act(request, pk: int, action, done: str, *, then: str | None = None):
-    """Run one team action; the outcome is a notice on the team's page (or ``then``)."""
-    team = _team(request, pk)
+def _act(request, team, action, done: str, *, then: str | None = None):
+    """Run one team action; the outcome is a notice on the team's page (or on ``then``)."""
     try:
-        action(team)
+        action()
     except ServiceError as exc:
         notice_refused(request, exc)
-        return redirect("account-pages:team", pk=pk)
+        return redirect(TEAM, pk=team.pk)
     messages.success(request, done)
-    return redirect(then or "account-pages:team", **({} if then else {"pk": pk}))
+    return redirect(then) if then else redirect(TEAM, pk=team.pk)
 
 
 def _posted_id(request, name: str) -> int:
@@ -106,45 +123,49 @@ def _posted_id(request, name: str) -> int:
 
 @login_required
 @post_only(TEAM, keep=("pk",))
-def team_revoke(request, pk: int, invitation_pk: int):
-    def revoke(team):
+@with_team
+def team_revoke(request, team, invitation_pk: int):
+    def revoke():
         invitation = selectors.team_invitation_get(team=team, pk=invitation_pk)
         team_invitation_revoke(team=team, actor=request.user, invitation=invitation)
 
-    return _act(request, pk, revoke, _("The invitation is revoked; its link no longer works."))
+    return _act(request, team, revoke, _("The invitation is revoked; its link no longer works."))
 
 
 @login_required
 @post_only(TEAM, keep=("pk",))
-def team_remove(request, pk: int):
+@with_team
+def team_remove(request, team):
     user_id = _posted_id(request, "user_id")
     return _act(
         request,
-        pk,
-        lambda team: team_member_remove(team=team, actor=request.user, user_id=user_id),
+        team,
+        lambda: team_member_remove(team=team, actor=request.user, user_id=user_id),
         _("The member is removed from the team."),
     )
 
 
 @login_required
 @post_only(TEAM, keep=("pk",))
-def team_transfer(request, pk: int):
+@with_team
+def team_transfer(request, team):
     user_id = _posted_id(request, "user_id")
     return _act(
         request,
-        pk,
-        lambda team: team_captain_transfer(team=team, actor=request.user, user_id=user_id),
+        team,
+        lambda: team_captain_transfer(team=team, actor=request.user, user_id=user_id),
         _("The captaincy is handed over."),
     )
 
 
 @login_required
 @post_only(TEAM, keep=("pk",))
-def team_leave_page(request, pk: int):
+@with_team
+def team_leave_page(request, team):
     return _act(
         request,
-        pk,
-        lambda team: team_leave(team=team, user=request.user),
+        team,
+        lambda: team_leave(team=team, user=request.user),
         _("You left the team."),
         then="account-pages:teams",
     )

@@ -64,7 +64,12 @@ def test_a_refused_team_name_is_shown_next_to_the_field(learner_browser, team, n
 def test_a_team_of_others_is_not_found(other_learner):
     theirs = TeamFactory(captain=UserFactory(username="linus"))
 
-    assert GatewayClient(other_learner).get(f"/teams/{theirs.pk}/").status_code == 404
+    page = GatewayClient(other_learner).get(f"/teams/{theirs.pk}/")
+    posted = GatewayClient(other_learner).post(f"/teams/{theirs.pk}/leave/")
+
+    assert page.status_code == 404
+    assert "you are not one of its members" in page.content.decode()
+    assert posted.status_code == 404
 
 
 def test_the_captain_sees_members_invitations_and_the_invite_form(learner_browser, team):
