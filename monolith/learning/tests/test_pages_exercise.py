@@ -14,6 +14,7 @@ from waffle.models import Switch
 from common.messaging.testing import free_port
 from common.registry.base import reset_registry
 from monolith import flags
+from monolith.learning import services
 from monolith.learning.models import EditorSetting
 from monolith.learning.tests.factories import (
     ExerciseFactory,
@@ -87,7 +88,7 @@ def test_the_language_picker_offers_only_the_languages_of_the_exercise(learner_b
     html = learner_browser.get(_url(exercise)).content.decode()
 
     assert _options(html) == ["c", "python"]
-    assert "Python 3.12" in html
+    assert "Python · 3.12" in html
     assert sorted(_json_block(html, "editor-starters")) == ["c", "python"]
 
 
@@ -227,3 +228,20 @@ def test_the_page_speaks_french_to_a_french_learner(learner, learner_browser, ex
     assert "Exécuter" in html
     assert "Soumettre" in html
     assert "Indices" in html
+
+
+def test_a_hidden_test_bought_in_the_shop_shows_its_data_in_the_results_and_the_others_stay_counted(
+    learner, learner_browser, exercise, runner
+):
+    unlocked = exercise.validators.get(is_hidden=True)
+    ValidatorFactory(exercise=exercise, position=2, stdin=["7 7"], expected_stdout=["14"], is_hidden=True)
+    services.validator_unlock(user=learner, validator=unlocked)
+    code = runner.solves(source="print(sum(map(int, input().split())))", exercise=exercise)
+
+    html = learner_browser.post(_url(exercise, "submit"), {"language": "python", "code": code}, **HTMX)
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.content.decode()))
+    assert "Test 2 (hidden, unlocked)" in text
+    assert "40 2" in text
+    assert "7 7" not in text
+    assert "1 of 1 hidden test passed." in text
