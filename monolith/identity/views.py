@@ -16,6 +16,10 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {
         **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Your username and password did not match. Both are case-sensitive; "
+            "if you forgot your password, reset it."
+        ),
         "inactive": _("This account is deactivated. Write to the PolyCode team to have it opened again."),
     }
 

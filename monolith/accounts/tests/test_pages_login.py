@@ -41,7 +41,7 @@ def test_a_wrong_password_is_said_and_the_username_stays(client: Client):
     html = page.content.decode()
     assert page.status_code == 200
     assert 'class="notice error"' in html
-    assert "correct username and password" in html
+    assert "did not match" in html
     assert 'value="zoe"' in html
 
 
