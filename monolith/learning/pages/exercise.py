@@ -308,5 +308,6 @@ def _submission_context(user, exercise: Content, submission) -> dict:
         "passed_count": sum(1 for r in submission.results if r.get("passed")),
         "total_count": len(submission.results),
         "points": selectors.submission_points(submission=submission),
+        "progress": selectors.exercise_progress_get(user=user, exercise=exercise),
         "balance": wallet_balance(user=user),
     }

@@ -118,6 +118,7 @@ def test_an_accepted_submission_shows_the_points_earned_and_the_new_balance(
     assert f"Your balance is now {exercise.reward} points." in text
     assert f"{hidden} of {hidden} hidden tests passed" in text
     assert f'<strong id="balance" data-balance="{exercise.reward}" hx-swap-oob="true">' in html
+    assert re.search(r'id="exercise-status"[^>]*hx-swap-oob="true">.*Solved.*</ul>', html, re.S)
     for line in _hidden_inputs(exercise):
         assert line not in html
     assert "no new points this time" in _text(html_again)
