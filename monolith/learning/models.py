@@ -319,3 +319,19 @@ class ModuleProgress(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.completed_at is not None
+
+
+class LessonRead(models.Model):
+    """A learner marked this lesson as read (once; the first time is kept)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lessons_read")
+    lesson = models.ForeignKey(Content, on_delete=models.CASCADE, related_name="reads")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "lesson"], name="learning_lesson_read_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.lesson}"

@@ -17,6 +17,7 @@ from monolith.learning.models import (
     Content,
     EditorSetting,
     ExerciseProgress,
+    LessonRead,
     Module,
     ModuleProgress,
     Submission,
@@ -266,3 +267,11 @@ def top_module_progress_list(*, user) -> QuerySet[ModuleProgress]:
 
 def solved_exercise_count(*, user) -> int:
     return ExerciseProgress.objects.filter(user=user, first_passed_at__isnull=False).count()
+
+
+def read_lesson_ids(*, user, lesson_ids: Iterable[int]) -> set[int]:
+    """Which of these lessons ``user`` marked as read."""
+    if not user.is_authenticated:
+        return set()
+    reads = LessonRead.objects.filter(user=user, lesson_id__in=list(lesson_ids))
+    return set(reads.values_list("lesson_id", flat=True))

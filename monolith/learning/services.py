@@ -25,6 +25,7 @@ from monolith.learning.models import (
     Content,
     EditorSetting,
     ExerciseProgress,
+    LessonRead,
     Module,
     ModuleProgress,
     Submission,
@@ -640,3 +641,14 @@ def editor_setting_update(*, setting: EditorSetting, data: dict) -> EditorSettin
 @transaction.atomic
 def editor_setting_delete(*, setting: EditorSetting) -> None:
     setting.delete()
+
+
+# --- reading lessons ------------------------------------------------------------------
+
+
+def lesson_mark_read(*, user, lesson: Content) -> LessonRead:
+    """Record that ``user`` read ``lesson``; marking it again keeps the first time."""
+    if lesson.is_exercise:
+        raise ServiceError("Only a lesson can be marked as read; an exercise is solved.", field="lesson")
+    read, _ = LessonRead.objects.get_or_create(user=user, lesson=lesson)
+    return read

@@ -28,7 +28,7 @@ def catalogue(request):
         for module in modules
     ]
     context = {"nav": "learn", "form": form, "items": items, "filtered": any(request.GET.values())}
-    return render(request, "learning/catalogue.html", context)
+    return render(request, "learning/catalogue.html", context, status=400 if form.errors else 200)
 
 
 def module_detail(request, pk: int):
@@ -43,6 +43,8 @@ def module_detail(request, pk: int):
         if request.user.is_authenticated
         else set()
     )
+    lesson_ids = [c.id for c in contents if not c.is_exercise]
+    read = selectors.read_lesson_ids(user=request.user, lesson_ids=lesson_ids)
     ids = [module.id, *(sub.id for sub in submodules)]
     counts = selectors.exercise_counts(module_ids=ids)
     rows = selectors.module_progress_by_module(user=request.user, module_ids=ids)
@@ -51,7 +53,7 @@ def module_detail(request, pk: int):
         "module": module,
         "kind": labels.module_kind(module.kind),
         "progress": progress_of(module.id, counts=counts, rows=rows),
-        "contents": [{"content": c, "passed": c.id in passed} for c in contents],
+        "contents": [{"content": c, "passed": c.id in passed, "read": c.id in read} for c in contents],
         "submodules": [
             {"module": sub, "progress": progress_of(sub.id, counts=counts, rows=rows)} for sub in submodules
         ],

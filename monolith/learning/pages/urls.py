@@ -10,6 +10,7 @@ urlpatterns = [
     path("learn/", catalogue.catalogue, name="catalogue"),
     path("learn/modules/<int:pk>/", catalogue.module_detail, name="module"),
     path("learn/lessons/<int:pk>/", lessons.lesson_detail, name="lesson"),
+    path("learn/lessons/<int:pk>/read", lessons.lesson_read, name="lesson-read"),
     path("learn/submissions/", submissions.submission_list, name="submissions"),
     path("learn/submissions/<int:pk>/", submissions.submission_detail, name="submission"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),

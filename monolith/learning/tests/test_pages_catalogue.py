@@ -5,7 +5,10 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 
+from common.errors import ServiceError
 from monolith.learning.highlight import STYLESHEET_PATH, stylesheet
+from monolith.learning.models import LessonRead
+from monolith.learning.services import lesson_mark_read
 from monolith.learning.tests.factories import ExerciseFactory, LessonFactory, ModuleFactory
 from monolith.learning.tests.page_data import catalogue, solve
 
@@ -74,7 +77,7 @@ def test_an_unknown_filter_value_is_an_error_next_to_its_field(visitor_browser, 
     response = visitor_browser.get("/learn/", {"kind": "quiz"})
 
     body = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'class="field has-error"' in body
     assert "Select a valid choice" in body
     assert "Programming fundamentals" not in body
@@ -188,15 +191,71 @@ def test_the_learning_pages_speak_french_to_a_french_learner(learner_browser, le
 
     catalogue_page = learner_browser.get("/learn/").content.decode()
     module_page = learner_browser.get(f"/learn/modules/{content.fundamentals.id}/").content.decode()
+    lesson_page = learner_browser.get(f"/learn/lessons/{content.lesson.id}/").content.decode()
 
     assert "Modules" in catalogue_page
     assert "Tous les types" in catalogue_page
     assert "Pratique" in catalogue_page
     assert "Chapitres" in module_page
     assert "Leçon" in module_page
+    assert "Marquer comme lu et continuer" in lesson_page
 
 
 def test_the_committed_code_stylesheet_is_what_the_highlighter_generates():
     committed = Path(finders.find(STYLESHEET_PATH)).read_text()
 
     assert committed == stylesheet(), "regenerate it: python -m monolith.learning.highlight"
+
+
+def test_marking_a_lesson_read_goes_on_to_the_next_item_and_marks_it_in_the_module(
+    learner_browser, learner, content
+):
+    response = learner_browser.post(f"/learn/lessons/{content.lesson.id}/read")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/learn/exercises/{content.first.id}/"
+    assert LessonRead.objects.filter(user=learner, lesson=content.lesson).count() == 1
+    module_page = learner_browser.get(f"/learn/modules/{content.fundamentals.id}/").content.decode()
+    lesson_row = module_page.split(f'href="/learn/lessons/{content.lesson.id}/"', 1)[0].rsplit("<li>", 1)[1]
+    assert '<span class="badge ok">Read</span>' in lesson_row
+    lesson_page = learner_browser.get(f"/learn/lessons/{content.lesson.id}/").content.decode()
+    assert "Mark as read" not in lesson_page
+    assert '<span class="badge ok">Read</span>' in lesson_page
+
+
+def test_marking_a_lesson_read_twice_keeps_the_first_time(learner_browser, learner, content):
+    learner_browser.post(f"/learn/lessons/{content.lesson.id}/read")
+    first = LessonRead.objects.get(user=learner, lesson=content.lesson).read_at
+
+    learner_browser.post(f"/learn/lessons/{content.lesson.id}/read")
+
+    assert LessonRead.objects.get(user=learner, lesson=content.lesson).read_at == first
+
+
+def test_a_lesson_offers_to_mark_it_read_to_a_learner_only(learner_browser, visitor_browser, content):
+    assert (
+        "Mark as read and continue"
+        in learner_browser.get(f"/learn/lessons/{content.lesson.id}/").content.decode()
+    )
+    assert "Mark as read" not in visitor_browser.get(f"/learn/lessons/{content.lesson.id}/").content.decode()
+
+
+def test_an_anonymous_visitor_marking_a_lesson_read_is_sent_to_log_in(visitor_browser, content):
+    response = visitor_browser.post(f"/learn/lessons/{content.lesson.id}/read")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/oidc/authenticate/?next=")
+    assert not LessonRead.objects.exists()
+
+
+def test_an_exercise_cannot_be_marked_read(learner_browser, learner, content):
+    response = learner_browser.post(f"/learn/lessons/{content.first.id}/read")
+
+    assert response["Location"] == f"/learn/exercises/{content.first.id}/"
+    assert not LessonRead.objects.exists()
+    with pytest.raises(ServiceError):
+        lesson_mark_read(user=learner, lesson=content.first)
+
+
+def test_a_lesson_is_marked_read_only_by_a_post(learner_browser, content):
+    assert learner_browser.get(f"/learn/lessons/{content.lesson.id}/read").status_code == 405
