@@ -245,3 +245,14 @@ def test_a_hidden_test_bought_in_the_shop_shows_its_data_in_the_results_and_the_
     assert "40 2" in text
     assert "7 7" not in text
     assert "1 of 1 hidden test passed." in text
+
+
+def test_an_edited_statement_shows_at_once(learner_browser, exercise):
+    learner_browser.get(_url(exercise))
+    exercise.body = "Print the *difference* now."
+    exercise.save()
+
+    html = learner_browser.get(_url(exercise)).content.decode()
+
+    assert "<em>difference</em>" in html
+    assert "the sum" not in html
