@@ -24,6 +24,7 @@ urlpatterns = [
     # Pages people see (reached through the gateway's page routes).
     path("", include("monolith.accounts.pages.urls")),
     path("", include("monolith.learning.pages.urls")),
+    path("", include("monolith.campaigns.urls")),
 ]
 
 # JSON for API clients, a page for people (monolith/web/views.py).

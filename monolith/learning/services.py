@@ -200,6 +200,19 @@ def exercise_run_input(*, user, exercise: Content, language: str, code: str, std
     )
 
 
+def exercise_judge(*, exercise: Content, language: str, code: str) -> RunReport:
+    """Judge ``code`` against every validator of ``exercise``, hidden ones included; nothing is saved.
+
+    The checks, runner and grading of ``exercise_submit``, for callers that
+    record the outcome themselves (campaigns).
+    """
+    _check_code(exercise=exercise, language=language, code=code)
+    validators = list(exercise.validators.order_by("position", "id"))
+    if not validators:
+        raise Conflict("This exercise has no tests yet.", field="exercise")
+    return _judge(language=language, code=code, validators=validators)
+
+
 def exercise_submit(*, user, exercise: Content, language: str, code: str) -> Submission:
     """Judge ``code`` against every validator and record it as a submission.
 
@@ -211,11 +224,7 @@ def exercise_submit(*, user, exercise: Content, language: str, code: str) -> Sub
 
     The code runs before the transaction opens; recording is atomic.
     """
-    _check_code(exercise=exercise, language=language, code=code)
-    validators = list(exercise.validators.order_by("position", "id"))
-    if not validators:
-        raise Conflict("This exercise has no tests yet.", field="exercise")
-    report = _judge(language=language, code=code, validators=validators)
+    report = exercise_judge(exercise=exercise, language=language, code=code)
     return _submission_record(user=user, exercise=exercise, language=language, code=code, report=report)
 
 
