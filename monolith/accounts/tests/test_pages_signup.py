@@ -2,12 +2,14 @@
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core.management import call_command
 from waffle.testutils import override_switch
 
 from common.messaging.models import OutboxMessage
 from monolith.accounts.models import EmailAddress, User
 from monolith.accounts.tests.conftest import sent_to
 from monolith.accounts.tests.factories import verified_primary_email
+from monolith.identity.tests.test_oidc_provider import REDIRECT, authorize_params, pkce_pair
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +105,16 @@ def test_with_mail_via_queue_on_the_verification_mail_goes_to_the_mailer(visitor
     assert message.body["payload"]["kind"] == "email_verification"
     assert message.body["payload"]["to"] == "zoe@example.com"
     assert message.body["payload"]["language"] == "fr"
+
+
+def test_after_signing_up_the_identity_provider_answers_the_gateways_login_without_a_password(
+    visitor_browser,
+):
+    call_command("oidc_gateway_client", "--secret", "s3cret", "--redirect-uri", REDIRECT)
+    visitor_browser.post("/signup/", GOOD)
+
+    # The gateway's /oidc/authenticate/ sends the browser here next.
+    answer = visitor_browser.get("/o/authorize/", authorize_params(pkce_pair()[1]))
+
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(f"{REDIRECT}?code=")
