@@ -16,6 +16,7 @@ class MailKind(models.TextChoices):
     TEAM_MEMBER_REMOVED = "team_member_removed", "Removed from a team"
     PASSWORD_RESET = "password_reset", "Password reset"
     CAMPAIGN_RESULTS = "campaign_results", "Campaign results"
+    CERTIFICATE_AWARDED = "certificate_awarded", "Certificate awarded"
 
 
 #: Languages mail is written in (the values of ``accounts.Language``).
@@ -31,5 +32,8 @@ CONTEXT_KEYS: dict[str, frozenset[str]] = {
     MailKind.PASSWORD_RESET: frozenset({"username", "reset_url", "ttl_hours"}),
     MailKind.CAMPAIGN_RESULTS: frozenset(
         {"username", "campaign_title", "rank", "participants", "points_awarded", "scoreboard_url"}
+    ),
+    MailKind.CERTIFICATE_AWARDED: frozenset(
+        {"username", "certificate_name", "awarded_on", "certificate_url"}
     ),
 }

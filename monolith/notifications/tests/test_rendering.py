@@ -24,6 +24,9 @@ SAMPLE = {
     "participants": 30,
     "points_awarded": 50,
     "scoreboard_url": "https://polycode.example/campaigns/7/scoreboard",
+    "certificate_name": "Certified problem solver, level 1",
+    "awarded_on": "2026-12-05",
+    "certificate_url": "https://polycode.example/certificates/q7Xo2bVd0kK9Zr1mT4uW8g",
 }
 
 
