@@ -13,6 +13,7 @@ LOADERS = [
     "monolith.accounts.demo.load_accounts",
     "monolith.learning.demo.load_learning",
     "monolith.shop_legacy.demo.load_shop_demo",
+    "monolith.campaigns.demo.load_campaigns",
 ]
 
 
