@@ -11,7 +11,21 @@ from django.utils.translation import gettext_lazy as _
 from monolith.accounts.models import EditorKeymap, EditorTheme, Language, ProgrammingLanguage, User
 
 
-class SignupForm(forms.Form):
+class FocusesFirstError:
+    """After a refused submit the cursor waits in the first field to fix, where a keyboard
+    or screen-reader user would otherwise have to search for it."""
+
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        first = next((name for name in self.fields if name in self.errors), None)
+        for name, form_field in self.fields.items():
+            if name == first:
+                form_field.widget.attrs["autofocus"] = True
+            else:
+                form_field.widget.attrs.pop("autofocus", None)
+
+
+class SignupForm(FocusesFirstError, forms.Form):
     username = forms.CharField(
         label=_("Username"),
         max_length=150,
@@ -47,7 +61,7 @@ class SignupForm(forms.Form):
         return data
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(FocusesFirstError, forms.ModelForm):
     class Meta:
         model = User
         fields = [
@@ -85,20 +99,20 @@ class ProfileForm(forms.ModelForm):
         self.fields["description"].widget.attrs["rows"] = 4
 
 
-class EmailAddForm(forms.Form):
+class EmailAddForm(FocusesFirstError, forms.Form):
     email = forms.EmailField(
         label=_("New email address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
 
 
-class TeamCreateForm(forms.Form):
+class TeamCreateForm(FocusesFirstError, forms.Form):
     name = forms.CharField(label=_("Team name"), max_length=100)
     description = forms.CharField(
         label=_("Description"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(FocusesFirstError, forms.Form):
     email = forms.EmailField(
         label=_("Invite by email address"),
         max_length=254,

@@ -1,5 +1,7 @@
 """``/signup/``: a new account, its verification mail, and a session with the identity provider."""
 
+import re
+
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core.management import call_command
@@ -75,6 +77,8 @@ def test_bad_input_is_shown_next_to_its_field_and_the_typed_values_stay(
     assert f'id="id_{field}_error"' in html
     assert said in html
     assert 'value="zoe@example.com"' in html or field == "email"
+    [focused] = re.findall(r"<(?:input|select)[^>]*autofocus[^>]*>", html)
+    assert f'name="{field}"' in focused  # the cursor waits in the field to fix
     assert not User.objects.filter(username=GOOD["username"]).exists()
 
 
