@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce, Rank
 
 from common.errors import Forbidden, NotFound
 from monolith.accounts.models import EmailAddress, LedgerEntry, Team, TeamInvitation, TeamMembership, User
+from monolith.accounts.tokens import TOKEN_MAX_LENGTH, token_hash
 
 
 def email_address_list(*, user: User) -> QuerySet[EmailAddress]:
@@ -77,6 +78,17 @@ def team_invitation_list(*, team: Team, user: User) -> QuerySet[TeamInvitation]:
         raise Forbidden("Only the team's captain can see its invitations.")
     return (
         TeamInvitation.objects.filter(team=team).select_related("invited_by").order_by("-created_at", "-id")
+    )
+
+
+def team_invitation_by_token(*, token: str) -> TeamInvitation | None:
+    """The invitation a mailed link opens (with its team and inviter), or ``None``."""
+    if len(token) > TOKEN_MAX_LENGTH:
+        return None
+    return (
+        TeamInvitation.objects.select_related("team", "invited_by")
+        .filter(token_hash=token_hash(token))
+        .first()
     )
 
 

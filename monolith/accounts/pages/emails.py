@@ -21,10 +21,10 @@ from monolith.web.decorators import login_required
 PAGE = "account-pages:emails"
 
 
-def _page(request, form, *, status: int = 200):
+def _page(request, form):
     addresses = selectors.email_address_list(user=request.user)
     context = {"form": form, "addresses": addresses, "nav": "settings", "tab": "emails"}
-    return render(request, "accounts/settings_emails.html", context, status=status)
+    return render(request, "accounts/settings_emails.html", context)
 
 
 @login_required

@@ -9,11 +9,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.errors import ServiceError
-from monolith.accounts.models import TeamInvitation
+from monolith.accounts import selectors
+from monolith.accounts.models import InvitationStatus
 from monolith.accounts.pages.errors import said
 from monolith.accounts.services.emails import email_address_verify
 from monolith.accounts.services.teams import team_invitation_accept, team_invitation_decline
-from monolith.accounts.tokens import TOKEN_MAX_LENGTH, token_hash
+from monolith.accounts.tokens import TOKEN_MAX_LENGTH
 from monolith.web.decorators import login_required
 
 INVALID_LINK = ServiceError("This verification link is not valid.", field="token", code="invalid_token")
@@ -36,24 +37,16 @@ def email_verify(request, token: str):
     return render(request, "accounts/email_verify.html", context)
 
 
-def _invitation(token: str) -> TeamInvitation | None:
-    if len(token) > TOKEN_MAX_LENGTH:
-        return None
-    return (
-        TeamInvitation.objects.select_related("team", "invited_by")
-        .filter(token_hash=token_hash(token))
-        .first()
-    )
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def team_invitation(request, token: str):
     """Answered as oneself: the invitation must be addressed to one of one's verified addresses."""
-    invitation = _invitation(token)
+    invitation = selectors.team_invitation_by_token(token=token)
     context = {"invitation": invitation}
     if invitation is None:
         context["failed"] = said(INVALID_INVITATION)
+    elif request.method == "GET" and invitation.effective_status != InvitationStatus.PENDING:
+        context["failed"] = _("This invitation is no longer open: it was answered, revoked or it expired.")
     elif request.method == "POST":
         accept = request.POST.get("answer") != "decline"
         try:

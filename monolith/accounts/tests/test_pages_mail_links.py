@@ -149,3 +149,13 @@ def test_an_unknown_invitation_link_says_so(learner_browser):
 
     assert page.status_code == 200
     assert "This invitation link is not valid." in page.content.decode()
+
+
+def test_an_invitation_already_answered_says_so_instead_of_offering_buttons(learner, learner_browser):
+    verified_primary_email(learner)
+    _, token = make_invitation(email=learner.email, status=InvitationStatus.REVOKED)
+
+    html = learner_browser.get(f"/teams/invitations/{token}").content.decode()
+
+    assert "no longer open" in html
+    assert 'value="accept"' not in html
