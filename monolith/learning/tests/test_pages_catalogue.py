@@ -95,7 +95,7 @@ def test_the_catalogue_reads_a_fixed_number_of_queries(
     for number in range(5):
         solve(learner, ExerciseFactory(module=ModuleFactory(title=f"Extra {number}")), points=0)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         response = learner_browser.get("/learn/")
 
     assert response.status_code == 200

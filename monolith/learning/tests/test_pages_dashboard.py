@@ -53,7 +53,7 @@ def test_the_dashboard_reads_a_fixed_number_of_queries(
     for exercise in [content.first, content.second, content.chapter_exercise, content.algorithm_exercise]:
         solve(learner, exercise)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         response = learner_browser.get("/dashboard/")
 
     assert response.status_code == 200

@@ -116,7 +116,7 @@ def test_the_leaderboard_reads_a_fixed_number_of_queries(
         give(UserFactory(username=f"player{number}"), number + 1)
     give(learner, 5)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = learner_browser.get("/leaderboard/")
 
     assert response.status_code == 200

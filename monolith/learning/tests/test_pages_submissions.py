@@ -116,7 +116,7 @@ def test_the_history_reads_a_fixed_number_of_queries(learner_browser, learner, d
     for _ in range(20):
         SubmissionFactory(user=learner, exercise=ExerciseFactory())
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(5):
         response = learner_browser.get("/learn/submissions/")
 
     assert response.status_code == 200
