@@ -7,10 +7,12 @@ One stack per test session (e2e/stack.py): a temporary ``POLYCODE_VAR_DIR`` and 
 """
 
 import itertools
+import os
 import time
+from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS
 from e2e.stack import Stack, free_port_base
@@ -19,6 +21,8 @@ SWITCHES = ("runner_via_service", "mail_via_queue", "purchase_via_saga")
 # Each process reads a switch through a cache of WAFFLE_SWITCH_TTL (3 s) seconds.
 SWITCH_TTL = 3.0
 TIMEOUT_MS = 20_000
+# Compiling, judging and the saga take seconds on a busy machine: assertions wait as long as actions.
+expect.set_options(timeout=TIMEOUT_MS)
 
 _stack: Stack | None = None
 
@@ -26,6 +30,12 @@ _stack: Stack | None = None
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory) -> Stack:
     global _stack
+    if os.environ.get("E2E_STACK"):
+        # A stack kept up by `python -m e2e.stack` (e2e/README.md): started and stopped there.
+        base, var_dir = os.environ["E2E_STACK"].split(":", 1)
+        _stack = Stack(Path(var_dir), int(base))
+        yield _stack
+        return
     root = tmp_path_factory.mktemp("stack")
     started = time.monotonic()
     _stack = Stack(root / "var", free_port_base())
@@ -101,6 +111,12 @@ def new_person():
         "email": f"zoe{stamp}{n}@example.com",
         "password": "Kestrel-Quartz-91",
     }
+
+
+def pytest_sessionstart(session):
+    # var/screenshots/ holds the pictures of the last run only.
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
 
 
 @pytest.hookimpl(wrapper=True)

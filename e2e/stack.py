@@ -182,3 +182,26 @@ class Stack:
             if self._ours(pid):
                 with suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
+
+
+def main() -> None:
+    """``python -m e2e.stack``: start a stack and keep it up, to run tests against it repeatedly."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="polycode-e2e-"))
+    stack = Stack(root / "var", free_port_base())
+    started = time.monotonic()
+    stack.start()
+    print(f"up on {stack.url} in {time.monotonic() - started:.0f}s; its output: {stack.log_path}")
+    print(f"run tests against it with: E2E_STACK={stack.port_base}:{stack.var_dir} pytest e2e ...")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        stack.process.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    main()
