@@ -14,6 +14,7 @@ LOADERS = [
     "monolith.learning.demo.load_learning",
     "monolith.shop_legacy.demo.load_shop_demo",
     "monolith.campaigns.demo.load_campaigns",
+    "monolith.certificates.demo.load_certificates_demo",
 ]
 
 
