@@ -93,10 +93,11 @@ class Row:
         return sum((cell.points for cell in self.cells.values()), Fraction(0))
 
     def penalty(self, penalty_minutes: int) -> int:
+        """ICPC penalty time in minutes (0 under IOI, where nothing has a solve minute)."""
         return sum(
             cell.solved_minute + penalty_minutes * cell.rejected_before
             for cell in self.cells.values()
-            if cell.solved
+            if cell.solved and cell.solved_minute is not None
         )
 
     @property

@@ -11,8 +11,8 @@ from common.identity.testing import GatewayClient
 from monolith.accounts.tests.factories import TeamFactory, UserFactory
 from monolith.campaigns import services
 from monolith.campaigns.models import Campaign, CampaignResult, CampaignSubmission, Registration
-from monolith.campaigns.tests.conftest import solution
-from monolith.campaigns.tests.factories import CampaignFactory, RegistrationFactory
+from monolith.campaigns.tests.conftest import secret_exercise, solution
+from monolith.campaigns.tests.factories import CampaignExerciseFactory, CampaignFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -395,3 +395,34 @@ def test_a_participant_page_of_another_campaign_is_not_found(campaign, learner, 
     registration = RegistrationFactory(campaign=other, user=UserFactory())
     assert learner_browser.get(f"/campaigns/{campaign.id}/participants/{registration.id}/").status_code == 404
     assert learner_browser.get("/campaigns/999999/").status_code == 404
+
+
+def test_an_ioi_board_shows_points_with_a_full_solve_and_a_partial_one(
+    learner, other_learner, learner_browser, runner
+):
+    campaign = CampaignFactory(scoring="ioi")
+    item = CampaignExerciseFactory(campaign=campaign, exercise=secret_exercise("Gamma", tests=4), points=100)
+    RegistrationFactory(campaign=campaign, user=learner)
+    RegistrationFactory(campaign=campaign, user=other_learner)
+    services.campaign_submit(
+        campaign=campaign,
+        user=learner,
+        campaign_exercise=item,
+        language="python",
+        code=solution(runner, item),
+    )
+    services.campaign_submit(
+        campaign=campaign,
+        user=other_learner,
+        campaign_exercise=item,
+        language="python",
+        code=solution(runner, item, passing=3),
+    )
+    fragment = learner_browser.get(f"/campaigns/{campaign.id}/scoreboard/board")
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", fragment.content.decode(), re.S)
+    cells = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip() for row in rows[1:]]
+    assert cells == ["1 ada (you) 100 100", "2 grace 75 75"]
+    detail = learner_browser.get(
+        f"/campaigns/{campaign.id}/participants/{campaign.registrations.get(user=other_learner).id}/"
+    )
+    assert "75 / 100" in text(detail)
