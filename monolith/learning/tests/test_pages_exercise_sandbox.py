@@ -1,22 +1,29 @@
-"""Run and Submit from the exercise page, with code run for real in the in-process sandbox.
+"""Run and Submit from the exercise page, with code run for real.
 
-The demo exercise "Sum of two numbers" (one public test shown in its statement,
-more public ones, and hidden ones) is judged by the runner's sandbox library,
-as with the ``runner_via_service`` switch off. Needs bubblewrap and the
-toolchains (gcc for the compile error).
+The demo exercise "Sum of two numbers" (public tests, one of them shown in its
+statement, and hidden ones) is judged by the runner's sandbox library, as with
+the ``runner_via_service`` switch off, and once by a real runner service with
+the switch on. Needs bubblewrap and the toolchains (gcc for the compile error).
 """
 
 import re
 
 import pytest
+from waffle.models import Switch
 
+from monolith import flags
 from monolith.accounts.services.wallet import wallet_balance
 from monolith.learning import demo as demo_data
 from monolith.learning.demo import demo_exercises
 from monolith.learning.demo_solutions import reference_solutions
+from monolith.learning.tests import test_runner_backends
 from monolith.learning.tests.factories import ModuleFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.sandbox]
+
+# A real runner service (gunicorn) and the registry pointing at it: the runner backends' fixtures.
+runner_service = test_runner_backends.runner_service
+registered = test_runner_backends.registered
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 SOLUTION = reference_solutions()["sum-of-two-numbers"]["python"]
@@ -150,3 +157,21 @@ def test_the_next_visit_opens_the_editor_on_the_last_submission(learner_browser,
 
     assert 'data-language="python"' in html
     assert "print(a + b if a != 0 and abs(a) &lt; 100 else -1)\n</textarea>" in html
+
+
+def test_with_the_switch_on_a_run_goes_to_the_runner_service_and_shows_its_time_and_memory(
+    learner_browser,
+    exercise,
+    runner_service,
+    registered,
+):
+    registered(runner_service)
+    Switch.objects.update_or_create(name=flags.RUNNER_VIA_SERVICE, defaults={"active": True})
+
+    response, html = _post(learner_browser, exercise, "run", language="python", code=SOLUTION, stdin="1 41\n")
+
+    text = _text(html)
+    assert response.status_code == 200
+    assert re.search(r"<pre class=\"output\" data-stdout>42\s*</pre>", html)
+    assert re.search(r"Time \d+ ms \(CPU \d+ ms\)", text)
+    assert re.search(r"Memory [\d.]+ MB", text)
