@@ -259,3 +259,12 @@ def test_an_exercise_cannot_be_marked_read(learner_browser, learner, content):
 
 def test_a_lesson_is_marked_read_only_by_a_post(learner_browser, content):
     assert learner_browser.get(f"/learn/lessons/{content.lesson.id}/read").status_code == 405
+
+
+def test_staff_see_unpublished_modules_marked_as_drafts(staff_browser, content):
+    catalogue_page = staff_browser.get("/learn/").content.decode()
+    module_page = staff_browser.get(f"/learn/modules/{content.hidden_draft.id}/").content.decode()
+
+    assert "Unfinished draft" in catalogue_page
+    assert catalogue_page.count("Draft: only staff see it") == 1
+    assert "Draft: only staff see it" in module_page
