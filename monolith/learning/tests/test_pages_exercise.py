@@ -256,3 +256,20 @@ def test_an_edited_statement_shows_at_once(learner_browser, exercise):
 
     assert "<em>difference</em>" in html
     assert "the sum" not in html
+
+
+def test_without_javascript_a_submission_answers_with_the_page_its_result_and_the_code(
+    learner_browser, exercise, runner
+):
+    code = runner.solves(source="print(sum(map(int, input().split())))", exercise=exercise)
+
+    response = learner_browser.post(
+        _url(exercise, "submit"), {"language": "python", "code": code, "stdin": ""}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html
+    assert "Accepted: every test passed." in html
+    assert ">print(sum(map(int, input().split())))</textarea>" in html
+    assert "hx-swap-oob" not in html
