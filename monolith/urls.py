@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("monolith.accounts.pages.urls")),
     path("", include("monolith.learning.pages.urls")),
     path("", include("monolith.campaigns.urls")),
+    path("", include("monolith.certificates.urls")),
 ]
 
 # JSON for API clients, a page for people (monolith/web/views.py).

@@ -16,6 +16,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,7 +58,7 @@ def exam_start(*, user, exam: Exam) -> ExamAttempt:
 @transaction.atomic
 def _attempt_open(*, user, exam: Exam) -> ExamAttempt:
     # Locking the learner's row serialises their racing starts.
-    type(user).objects.select_for_update().filter(pk=user.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     current = ExamAttempt.objects.filter(exam=exam, user=user, finished_at__isnull=True).first()
     if current is not None:
         return current
