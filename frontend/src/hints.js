@@ -278,7 +278,8 @@ function setup(section) {
     } catch (error) {
       loading.hidden = true;
       const failure = error instanceof ShopError ? error : new ShopError("network");
-      report(failure.code === "unauthenticated" ? messageFor(failure) : say("load_failed"), "error");
+      const known = ["unauthenticated", "network"].includes(failure.code);
+      report(known ? messageFor(failure) : say("load_failed"), "error");
     }
   }
 
