@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from common.errors import ServiceError
+from common.errors import Forbidden, ServiceError
 from monolith.accounts import selectors
 from monolith.accounts.models import InvitationStatus
 from monolith.accounts.pages.errors import said
@@ -56,6 +56,8 @@ def team_invitation(request, token: str):
                 team_invitation_decline(user=request.user, token=token)
         except ServiceError as exc:
             context["failed"] = said(exc)
+            # Refused as the wrong person: the invited address is not confirmed on this account.
+            context["check_address"] = isinstance(exc, Forbidden)
         else:
             name = invitation.team.name
             context["accepted"] = accept

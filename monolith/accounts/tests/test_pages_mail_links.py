@@ -141,6 +141,7 @@ def test_an_invitation_to_an_address_the_learner_has_not_confirmed_is_refused(le
     page = learner_browser.post(f"/teams/invitations/{token}", {"answer": "accept"})
 
     assert "not verified on your account" in page.content.decode()
+    assert "is confirmed on your account" in page.content.decode()
     assert not TeamMembership.objects.filter(team=invitation.team, user=learner).exists()
 
 
@@ -158,4 +159,5 @@ def test_an_invitation_already_answered_says_so_instead_of_offering_buttons(lear
     html = learner_browser.get(f"/teams/invitations/{token}").content.decode()
 
     assert "no longer open" in html
+    assert "is confirmed on your account" not in html
     assert 'value="accept"' not in html
