@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, ServiceError
 from monolith.accounts.models import Team, TeamMembership
@@ -54,32 +55,35 @@ def _check_schedule(
     registration_closes_at: datetime | None,
 ) -> None:
     if ends_at <= starts_at:
-        raise ServiceError("The end must come after the start.", field="ends_at")
+        raise ServiceError(_("The end must come after the start."), field="ends_at")
     if registration_closes_at is not None and registration_closes_at > ends_at:
-        raise ServiceError("Registration must close by the end.", field="registration_closes_at")
+        raise ServiceError(_("Registration must close by the end."), field="registration_closes_at")
     if (
         registration_opens_at is not None
         and registration_closes_at is not None
         and registration_opens_at >= registration_closes_at
     ):
-        raise ServiceError("Registration must open before it closes.", field="registration_closes_at")
+        raise ServiceError(_("Registration must open before it closes."), field="registration_closes_at")
 
 
 def _check_exercises(exercises: Sequence[tuple[Content, int]]) -> None:
     if not exercises:
-        raise ServiceError("Choose at least one exercise.", field="exercises")
+        raise ServiceError(_("Choose at least one exercise."), field="exercises")
     if len(exercises) > MAX_EXERCISES:
-        raise ServiceError(f"A campaign has at most {MAX_EXERCISES} exercises.", field="exercises")
+        raise ServiceError(
+            _("A campaign has at most %(n)s exercises.") % {"n": MAX_EXERCISES}, field="exercises"
+        )
     seen = set()
     for exercise, points in exercises:
+        names = {"title": exercise.title}
         if not exercise.is_exercise:
-            raise ServiceError(f"“{exercise.title}” is a lesson, not an exercise.", field="exercises")
+            raise ServiceError(_("“%(title)s” is a lesson, not an exercise.") % names, field="exercises")
         if not exercise.validators.exists():
-            raise ServiceError(f"“{exercise.title}” has no tests yet.", field="exercises")
+            raise ServiceError(_("“%(title)s” has no tests yet.") % names, field="exercises")
         if exercise.pk in seen:
-            raise ServiceError(f"“{exercise.title}” is chosen twice.", field="exercises")
+            raise ServiceError(_("“%(title)s” is chosen twice.") % names, field="exercises")
         if not isinstance(points, int) or points <= 0:
-            raise ServiceError("Every exercise is worth at least 1 point.", field="exercises")
+            raise ServiceError(_("Every exercise is worth at least 1 point."), field="exercises")
         seen.add(exercise.pk)
 
 
@@ -107,13 +111,13 @@ def campaign_create(
     for an inconsistent schedule, freeze, prizes or exercise list.
     """
     if team is None and not created_by.is_staff:
-        raise Forbidden("Only staff create public campaigns; a captain creates one for their team.")
+        raise Forbidden(_("Only staff create public campaigns; a captain creates one for their team."))
     if team is not None and team.captain_id != created_by.id and not created_by.is_staff:
-        raise Forbidden("Only the team's captain creates campaigns for the team.", field="team")
+        raise Forbidden(_("Only the team's captain creates campaigns for the team."), field="team")
     if team is not None and participation != Participation.INDIVIDUAL:
-        raise ServiceError("A team-internal campaign is taken individually.", field="participation")
+        raise ServiceError(_("A team-internal campaign is taken individually."), field="participation")
     if not title.strip():
-        raise ServiceError("Give the campaign a title.", field="title")
+        raise ServiceError(_("Give the campaign a title."), field="title")
     _check_schedule(
         starts_at=starts_at,
         ends_at=ends_at,
@@ -121,9 +125,9 @@ def campaign_create(
         registration_closes_at=registration_closes_at,
     )
     if freeze_minutes * 60 >= (ends_at - starts_at).total_seconds():
-        raise ServiceError("The freeze must be shorter than the campaign.", field="freeze_minutes")
+        raise ServiceError(_("The freeze must be shorter than the campaign."), field="freeze_minutes")
     if len(prizes) > MAX_PRIZES or any(not isinstance(p, int) or p <= 0 for p in prizes):
-        raise ServiceError("Prizes are positive whole numbers of points.", field="prizes")
+        raise ServiceError(_("Prizes are positive whole numbers of points."), field="prizes")
     _check_exercises(exercises)
     campaign = Campaign.objects.create(
         title=title.strip(),
@@ -167,7 +171,7 @@ def registration_create(*, campaign: Campaign, user, team: Team | None = None) -
             return _registration_create(campaign=campaign, user=user, team=team)
     except IntegrityError as exc:
         # A race the lock did not cover (it always does today): the same clear answer.
-        raise Conflict("Already registered for this campaign.", field="team" if team else None) from exc
+        raise Conflict(_("Already registered for this campaign."), field="team" if team else None) from exc
 
 
 def _registration_create(*, campaign: Campaign, user, team: Team | None) -> Registration:
@@ -175,28 +179,30 @@ def _registration_create(*, campaign: Campaign, user, team: Team | None) -> Regi
     now = timezone.now()
     if not selectors.registration_open(campaign=campaign, now=now):
         if campaign.registration_opens_at and now < campaign.registration_opens_at:
-            raise Conflict("Registration has not opened yet.")
-        raise Conflict("Registration is closed.")
+            raise Conflict(_("Registration has not opened yet."))
+        raise Conflict(_("Registration is closed."))
     if (
         campaign.team_id is not None
         and not TeamMembership.objects.filter(team_id=campaign.team_id, user=user).exists()
     ):
-        raise Forbidden("This campaign is for the members of its team only.")
+        raise Forbidden(_("This campaign is for the members of its team only."))
     registrations = Registration.objects.filter(campaign=campaign)
     if not campaign.is_team_based:
         if team is not None:
-            raise ServiceError("This campaign is taken individually: register yourself.", field="team")
+            raise ServiceError(_("This campaign is taken individually: register yourself."), field="team")
         if registrations.filter(user=user).exists():
-            raise Conflict("You are already registered for this campaign.")
+            raise Conflict(_("You are already registered for this campaign."))
         return Registration.objects.create(campaign=campaign, user=user, registered_by=user)
     if team is None:
-        raise ServiceError("Choose the team you take part with.", field="team")
+        raise ServiceError(_("Choose the team you take part with."), field="team")
     if not TeamMembership.objects.filter(team=team, user=user).exists():
-        raise ServiceError("You can only register a team you are a member of.", field="team")
+        raise ServiceError(_("You can only register a team you are a member of."), field="team")
     existing = registrations.filter(team=team).select_related("registered_by").first()
     if existing is not None:
         by = existing.registered_by.username if existing.registered_by else "?"
-        raise Conflict(f"{team.name} is already registered (by {by}).", field="team")
+        raise Conflict(
+            _("%(team)s is already registered (by %(user)s).") % {"team": team.name, "user": by}, field="team"
+        )
     member_ids = TeamMembership.objects.filter(team=team).values("user_id")
     clash = (
         TeamMembership.objects.filter(team__in=registrations.values("team"), user_id__in=member_ids)
@@ -205,8 +211,8 @@ def _registration_create(*, campaign: Campaign, user, team: Team | None) -> Regi
     )
     if clash is not None:
         raise Conflict(
-            f"{clash.user.username} already takes part with {clash.team.name}; "
-            "a person competes in one team only.",
+            _("%(user)s already takes part with %(team)s; a person competes in one team only.")
+            % {"user": clash.user.username, "team": clash.team.name},
             field="team",
         )
     return Registration.objects.create(campaign=campaign, team=team, registered_by=user)
@@ -232,14 +238,14 @@ def campaign_submit(
     received_at = timezone.now()
     state = selectors.campaign_state(campaign=campaign, now=received_at)
     if state == selectors.UPCOMING:
-        raise Conflict("The campaign has not started yet.")
+        raise Conflict(_("The campaign has not started yet."))
     if state == selectors.ENDED:
-        raise Conflict("The campaign has ended: submissions are closed.")
+        raise Conflict(_("The campaign has ended: submissions are closed."))
     if campaign_exercise.campaign_id != campaign.id:
-        raise ServiceError("This exercise is not part of the campaign.", field="exercise")
+        raise ServiceError(_("This exercise is not part of the campaign."), field="exercise")
     registration = selectors.registration_for(user=user, campaign=campaign)
     if registration is None:
-        raise Conflict("Register for the campaign to submit.")
+        raise Conflict(_("Register for the campaign to submit."))
     report = exercise_judge(exercise=campaign_exercise.exercise, language=language, code=code)
     results = [r.as_dict() for r in report.results]
     submission = CampaignSubmission.objects.create(
@@ -316,7 +322,7 @@ def campaign_results_publish(*, campaign: Campaign) -> list[CampaignResult]:
     """
     campaign = _locked(campaign)
     if timezone.now() < campaign.ends_at:
-        raise Conflict("Results are published once the campaign has ended.")
+        raise Conflict(_("Results are published once the campaign has ended."))
     rows, _names = selectors.board_compute(campaign=campaign)
     registrations = {
         r.id: r for r in Registration.objects.filter(campaign=campaign).select_related("user", "team")

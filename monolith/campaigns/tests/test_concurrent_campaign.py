@@ -15,8 +15,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from common.errors import Conflict
 from monolith.accounts.models import LedgerEntry
-from monolith.accounts.tests.factories import UserFactory
+from monolith.accounts.tests.factories import TeamFactory, UserFactory
 from monolith.campaigns import selectors, services
 from monolith.campaigns.models import CampaignSubmission, Registration
 from monolith.campaigns.tests.conftest import secret_exercise, solution
@@ -157,3 +158,24 @@ def test_thirty_concurrent_participants_give_the_reference_board_and_prizes_are_
     }
     assert {e.reference: e.amount for e in entries} == expected
     assert connection.vendor == "postgresql"
+
+
+def test_two_members_registering_their_team_at_once_register_it_once():
+    campaign = CampaignFactory(participation="team")
+    captain, member = UserFactory(username="cap"), UserFactory(username="mate")
+    team = TeamFactory(captain=captain, name="Racers")
+    team.memberships.create(user=member)
+    outcomes = []
+
+    def register(user):
+        try:
+            services.registration_create(campaign=campaign, user=user, team=team)
+            outcomes.append("registered")
+        except Conflict as exc:
+            outcomes.append(exc.message)
+
+    errors = run_threads(register, [(captain,), (member,)])
+    assert errors == []
+    assert sorted(outcomes)[1] == "registered"
+    assert sorted(outcomes)[0].startswith("Racers is already registered (by ")
+    assert Registration.objects.filter(campaign=campaign).count() == 1

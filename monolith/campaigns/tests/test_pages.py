@@ -389,6 +389,9 @@ def test_the_pages_speak_french(campaign, learner, learner_browser):
     assert "Les égalités sont départagées" in page
     board = text(learner_browser.get(f"/campaigns/{campaign.id}/scoreboard"))
     assert "Classement" in board
+    learner_browser.post(f"/campaigns/{campaign.id}/register")
+    again = text(learner_browser.post(f"/campaigns/{campaign.id}/register", follow=True))
+    assert "Vous êtes déjà inscrit·e à cette campagne." in again
 
 
 def test_a_participant_page_of_another_campaign_is_not_found(campaign, learner, learner_browser):
