@@ -62,3 +62,10 @@ def test_the_layout_is_translated_to_french(learner, learner_browser):
 
     assert "Se déconnecter" in body
     assert 'lang="fr"' in body
+
+
+def test_the_sign_in_page_offers_no_second_log_in_link(visitor_browser):
+    body = visitor_browser.get("/o/login/").content.decode()
+
+    assert "/oidc/authenticate/?next=" not in body
+    assert 'href="/signup/"' in body
