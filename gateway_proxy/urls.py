@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from common.api.health import database_health
 from gateway_proxy import pages, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    path("ready", database_health, name="ready"),
     path("api/v1/dashboard", views.learner_dashboard, name="learner-dashboard"),
     path("api/v1/dashboard/", views.learner_dashboard),
     path("gateway/dashboard/", views.migration_dashboard, name="migration-dashboard"),
