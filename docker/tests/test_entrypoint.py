@@ -8,12 +8,16 @@ checkout's virtualenv, first on PATH). Secrets reach the processes through
 Kubernetes Secrets.
 """
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import psycopg2
 import pytest
@@ -23,7 +27,8 @@ from common.messaging.testing import RabbitVhost, free_port, wait_until, with_da
 
 ROOT = Path(__file__).resolve().parents[2]
 ENTRYPOINT = ROOT / "docker" / "entrypoint.sh"
-POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
+# The server the suite's DATABASE_URL names (bin/test), else the local one.
+POSTGRES = with_database(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/x", "postgres")
 DATABASES = {
     "DATABASE_URL": "dep_entry_monolith",
     "MAILER_DATABASE_URL": "dep_entry_mailer",
@@ -234,3 +239,80 @@ def test_an_unknown_process_is_refused_with_the_valid_names(environ):
     done = run("worker", "billing", env=environ)
     assert done.returncode == 64
     assert "mailer, shop, account" in done.stderr
+
+
+class KeycloakDiscovery:
+    """Keycloak's discovery document for realm ``polycode``, with Keycloak's endpoint paths.
+
+    Keycloak cannot run here (no container engine); only the document the gateway
+    reads at login is served, shaped as Keycloak 26 publishes it.
+    """
+
+    def __init__(self):
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                if self.path != "/realms/polycode/.well-known/openid-configuration":
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                raw = json.dumps(outer.document()).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}/realms/polycode"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def document(self) -> dict:
+        protocol = f"{self.issuer}/protocol/openid-connect"
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": f"{protocol}/auth",
+            "token_endpoint": f"{protocol}/token",
+            "userinfo_endpoint": f"{protocol}/userinfo",
+            "jwks_uri": f"{protocol}/certs",
+            "end_session_endpoint": f"{protocol}/logout",
+            "code_challenge_methods_supported": ["plain", "S256"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        }
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_gateway_sends_browsers_to_keycloak_with_its_client_and_pkce(environ):
+    keycloak = KeycloakDiscovery()
+    port = free_port()
+    env = {**environ, "PORT": str(port), "BIND_ADDRESS": "127.0.0.1", "OIDC_ISSUER": keycloak.issuer}
+    web = Started("web", "gateway", env=env)
+    try:
+        wait_until(
+            lambda: get(f"http://127.0.0.1:{port}/health") or not web.alive(), timeout=60, interval=0.2
+        )
+        assert web.alive(), web.output()
+        response = requests.get(
+            f"http://127.0.0.1:{port}/oidc/authenticate/", allow_redirects=False, timeout=5
+        )
+    finally:
+        web.stop()
+        keycloak.close()
+    assert response.status_code == 302, web.output()
+    location = urlsplit(response.headers["Location"])
+    query = parse_qs(location.query)
+    assert (
+        f"{location.scheme}://{location.netloc}{location.path}"
+        == f"{keycloak.issuer}/protocol/openid-connect/auth"
+    )
+    assert query["client_id"] == ["polycode-gateway"]
+    assert query["response_type"] == ["code"]
+    assert query["code_challenge_method"] == ["S256"]
+    assert "openid" in query["scope"][0].split()
