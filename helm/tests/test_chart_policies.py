@@ -75,6 +75,10 @@ def test_web_processes_are_live_on_health_and_ready_on_ready(objects):
         if container["args"][0] == "web":
             assert container["livenessProbe"]["httpGet"]["path"] == "/health"
             assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
+            allowed = next(v["value"] for v in container["env"] if v["name"] == "ALLOWED_HOSTS").split(",")
+            for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+                host = {h["name"]: h["value"] for h in container[probe]["httpGet"]["httpHeaders"]}["Host"]
+                assert host in allowed
 
 
 def test_every_container_runs_non_root_read_only_without_capabilities(objects):
