@@ -78,7 +78,8 @@ def test_the_real_infrastructure_is_in_the_stack(compose):
 
 
 def test_each_service_has_its_own_database_created_and_migrated(compose):
-    created = re.findall(r"CREATE DATABASE (\w+);", (ROOT / "docker/postgres/create-databases.sql").read_text())
+    script = (ROOT / "docker/postgres/create-databases.sql").read_text()
+    created = re.findall(r"CREATE DATABASE (\w+);", script)
     environment = compose["x-polycode"]["environment"]
     urls = {k: v for k, v in environment.items() if k.endswith("DATABASE_URL")}
     names = {url.rsplit("/", 1)[1] for url in urls.values()}

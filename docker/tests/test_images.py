@@ -100,3 +100,11 @@ def test_the_runner_image_adds_bubblewrap_and_the_six_toolchains():
 
 def test_the_entrypoint_is_the_image_entrypoint():
     assert 'ENTRYPOINT ["/app/docker/entrypoint.sh"]' in stages()["app"]
+
+
+def test_the_entrypoint_passes_shellcheck_as_a_posix_shell_script():
+    entrypoint = ROOT / "docker" / "entrypoint.sh"
+    done = subprocess.run(
+        ["shellcheck", "--shell=sh", str(entrypoint)], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stdout
