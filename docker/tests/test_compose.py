@@ -8,6 +8,7 @@ docker/compose.yaml up --build`` starts the stack where Docker exists.
 """
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -112,3 +113,57 @@ def test_no_secret_is_written_in_the_compose_file(compose):
         for name, value in (service.get("environment") or {}).items():
             if re.search(r"SECRET|PASSWORD|PRIVATE_KEY", name) and not name.endswith("_FILE"):
                 assert str(value).startswith("${"), f"{name} must come from the environment"
+
+
+def test_every_process_of_a_service_gets_the_environment_of_its_web_process(compose):
+    """Relays, workers and migrations load the same production settings as the web process."""
+    services = compose["services"]
+    owner = {"worker": {"account": "monolith"}}
+    for name, service in services.items():
+        command = service.get("command") or []
+        if not service.get("image", "").startswith("polycode/") or command[:1] == ["web"] or not command:
+            continue
+        kind, target = command[0], command[1]
+        web = owner.get(kind, {}).get(target, target)
+        assert service["environment"] == services[web]["environment"], name
+
+
+def interpolated(value: str) -> str:
+    """Compose's ``${NAME:-default}`` with nothing set in the environment: the default."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value))
+
+
+@pytest.mark.parametrize("service", ["gateway", "monolith", "shop", "mailer", "runner"])
+def test_each_service_loads_its_production_settings_from_the_compose_environment(compose, service, tmp_path):
+    """The compose environment is complete: Django's checks pass (keys made as the keys service does)."""
+    keys = tmp_path / "keys"
+    subprocess.run(
+        [sys.executable, "docker/compose_keys.py", str(keys)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+    )
+    environment = {
+        name: interpolated(value).replace("/run/polycode/keys", str(keys))
+        for name, value in compose["services"][service]["environment"].items()
+    }
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SERVICE_URL_", "POLYCODE_"))}
+    base = {k: v for k, v in base.items() if not k.endswith("DATABASE_URL") and k != "BROKER_URL"}
+    done = subprocess.run(
+        [str(ROOT / "docker" / "entrypoint.sh"), "manage", service, "check"],
+        cwd=ROOT,
+        env={
+            **base,
+            **environment,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
+            "POLYCODE_VAR_DIR": str(tmp_path / "var"),
+            "RUNNER_SANDBOX_AT_START": "false",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no issues" in done.stdout
