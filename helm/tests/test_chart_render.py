@@ -114,3 +114,18 @@ def test_minimal_needs_neither_keda_nor_consul(objects, value_set):
     else:
         assert len(of_kind(objects, "ScaledObject")) == 3
         assert of_kind(objects, "ServiceIntentions")
+
+
+@pytest.mark.parametrize(
+    ("values", "field"),
+    [
+        ({"mesh": {"enabled": "yes"}}, "/mesh/enabled"),
+        ({"postgres": {"hots": "db"}}, "hots"),
+        ({"discovery": {"registry": "eureka"}}, "/discovery/registry"),
+        ({"components": {"runner": {"kind": "daemon"}}}, "/components/runner/kind"),
+    ],
+)
+def test_bad_values_are_refused_naming_the_field(values, field):
+    with helm.Chart.load(CHART) as chart, pytest.raises(helm.HelmValuesError) as refused:
+        chart.render(values, name="polycode")
+    assert field in str(refused.value)
