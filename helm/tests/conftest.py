@@ -30,6 +30,8 @@ def render(values: dict | None) -> list[dict]:
         manifests = chart.render(values, name=RELEASE, namespace=NAMESPACE, is_install=True)
     objects = []
     for path in sorted(manifests):
+        if path.endswith("NOTES.txt"):  # shown to the installer, not applied
+            continue
         objects.extend(d for d in yaml.safe_load_all(manifests[path]) if d)
     return objects
 
