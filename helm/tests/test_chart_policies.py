@@ -335,3 +335,16 @@ def test_a_release_without_network_policies_renders_none(value_set):
 
     values = {"networkPolicy": {"enabled": False}}
     assert not of_kind(render(values), "NetworkPolicy")
+
+
+def test_with_the_consul_registry_every_process_asks_consul_and_names_no_url():
+    from conftest import render
+
+    values = {"discovery": {"registry": "consul"}, "consul": {"existingSecret": "polycode-consul"}}
+    for name, _, container in containers(render(values)):
+        env = {v["name"]: v for v in container["env"]}
+        assert env["SERVICE_REGISTRY"]["value"] == "consul", name
+        assert env["CONSUL_HTTP_ADDR"]["value"] == "http://consul-server.consul.svc:8500"
+        token = env["CONSUL_HTTP_TOKEN"]["valueFrom"]["secretKeyRef"]
+        assert token == {"name": "polycode-consul", "key": "token"}
+        assert not [k for k in env if k.startswith("SERVICE_URL_")], name
