@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from common.api.health import database_health
 from gateway_proxy import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("logout/", views.logout, name="logout"),
     path("health", views.health, name="health"),
+    path("ready", database_health, name="ready"),
     path("api/v1/dashboard", views.learner_dashboard, name="learner-dashboard"),
     path("api/v1/dashboard/", views.learner_dashboard),
     path("gateway/dashboard/", views.migration_dashboard, name="migration-dashboard"),

@@ -3,6 +3,8 @@ from django.http import JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from common.api.health import database_health
+
 
 def health(request):
     return JsonResponse({"status": "ok", "service": "monolith"})
@@ -17,6 +19,7 @@ api_v1 = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
+    path("ready", database_health, name="ready"),
     path("o/", include("monolith.identity.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -8,7 +8,11 @@ from django.views.decorators.http import require_GET
 
 @require_GET
 def database_health(request):
-    """Liveness and readiness of this web process (``SERVICE_NAME``): 503 while its database is down."""
+    """Readiness of this web process (``SERVICE_NAME``, ``/ready``): 503 while its database is down.
+
+    Orchestrators take a pod out of its Service while this fails; liveness stays on
+    ``/health`` (the shop's and the mailer's are this same view).
+    """
     service = settings.SERVICE_NAME
     try:
         connection.ensure_connection()

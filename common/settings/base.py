@@ -111,7 +111,9 @@ def service_database(variable: str, service: str | None = None) -> dict:
 REQUIRE_GATEWAY_ASSERTION = env.bool("REQUIRE_GATEWAY_ASSERTION", default=False)
 GATEWAY_ASSERTION_PUBLIC_KEY = env.str("GATEWAY_ASSERTION_PUBLIC_KEY", default="", multiline=True)
 GATEWAY_ASSERTION_DEV_KEYS = True
-GATEWAY_ASSERTION_EXEMPT_PATHS = env.list("GATEWAY_ASSERTION_EXEMPT_PATHS", default=["/health", "/static/"])
+GATEWAY_ASSERTION_EXEMPT_PATHS = env.list(
+    "GATEWAY_ASSERTION_EXEMPT_PATHS", default=["/health", "/ready", "/static/"]
+)
 IDENTITY_REPLAY_CACHE = env.str("IDENTITY_REPLAY_CACHE", default="default")
 # Calls between services (common/identity/README.md): the caller signs its own
 # assertion with SERVICE_ASSERTION_PRIVATE_KEY (a dev key per service in VAR_DIR
@@ -124,6 +126,15 @@ SERVICE_ASSERTION_PUBLIC_KEYS = {
     for name in sorted(env.ENVIRON)
     if name.startswith("SERVICE_ASSERTION_PUBLIC_KEY_")
 }
+
+# Discovery of the other services (common/registry), the same in every service:
+# ``static`` reads SERVICE_URL_<NAME> (under a service mesh, the local sidecar's
+# upstream ports), ``consul`` asks Consul's health API for passing instances.
+SERVICE_REGISTRY = env.str("SERVICE_REGISTRY", default="static")
+SERVICE_REGISTRY_DEV_DEFAULTS = env.bool("SERVICE_REGISTRY_DEV_DEFAULTS", default=True)
+CONSUL_HTTP_ADDR = env.str("CONSUL_HTTP_ADDR", default="http://127.0.0.1:8500")
+CONSUL_HTTP_TOKEN = env.str("CONSUL_HTTP_TOKEN", default="")
+CONSUL_CACHE_SECONDS = env.float("CONSUL_CACHE_SECONDS", default=5.0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

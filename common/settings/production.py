@@ -13,3 +13,5 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # the keys come from the environment, never from a generated dev key pair.
 REQUIRE_GATEWAY_ASSERTION = env.bool("REQUIRE_GATEWAY_ASSERTION", default=True)
 GATEWAY_ASSERTION_DEV_KEYS = False
+# Only the services the environment names (SERVICE_URL_<NAME>) or Consul knows exist.
+SERVICE_REGISTRY_DEV_DEFAULTS = False

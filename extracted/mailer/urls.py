@@ -6,6 +6,7 @@ from common.api.health import database_health
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", database_health, name="health"),
+    path("ready", database_health, name="ready"),
 ]
 
 handler400 = "common.api.errors.json_400"

@@ -5,6 +5,8 @@ from extracted.runner.apis import HealthApi, JudgeApi, LanguagesApi, RunApi
 
 urlpatterns = [
     path("health", HealthApi.as_view(), name="health"),
+    # Ready as soon as it is alive: the sandbox is built before the first request.
+    path("ready", HealthApi.as_view(), name="ready"),
     path("api/languages", LanguagesApi.as_view(), name="languages"),
     path("api/runs", RunApi.as_view(), name="runs"),
     path("api/judge", JudgeApi.as_view(), name="judge"),

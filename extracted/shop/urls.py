@@ -26,6 +26,7 @@ shop_api = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", database_health, name="health"),
+    path("ready", database_health, name="ready"),
     path("api/v1/shop/", include((shop_api, "shop"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -78,17 +78,10 @@ OIDC_OP_LOGOUT_URL_METHOD = "gateway_proxy.auth.oidc.provider_logout_url"
 GATEWAY_ASSERTION_PRIVATE_KEY = env.str("GATEWAY_ASSERTION_PRIVATE_KEY", default="", multiline=True)
 GATEWAY_ASSERTION_TTL = env.int("GATEWAY_ASSERTION_TTL", default=30)
 
-# --- Discovery -----------------------------------------------------------------------
-SERVICE_REGISTRY = env.str("SERVICE_REGISTRY", default="static")
-SERVICE_REGISTRY_DEV_DEFAULTS = env.bool("SERVICE_REGISTRY_DEV_DEFAULTS", default=True)
-CONSUL_HTTP_ADDR = env.str("CONSUL_HTTP_ADDR", default="http://127.0.0.1:8500")
-CONSUL_HTTP_TOKEN = env.str("CONSUL_HTTP_TOKEN", default="")
-CONSUL_CACHE_SECONDS = env.float("CONSUL_CACHE_SECONDS", default=5.0)
-
 # --- Proxy ------------------------------------------------------------------------------
 # Paths served by the gateway itself; everything else is routed by the table.
 GATEWAY_OWN_PREFIXES = ["/gateway/", "/oidc/"]
-GATEWAY_OWN_PATHS = ["/", "/logout/", "/health", "/api/v1/dashboard", "/api/v1/dashboard/"]
+GATEWAY_OWN_PATHS = ["/", "/logout/", "/health", "/ready", "/api/v1/dashboard", "/api/v1/dashboard/"]
 GATEWAY_ROUTE_TTL = env.float("GATEWAY_ROUTE_TTL", default=2.0)
 GATEWAY_CONNECT_TIMEOUT = env.float("GATEWAY_CONNECT_TIMEOUT", default=2.0)
 GATEWAY_POOL_SIZE = env.int("GATEWAY_POOL_SIZE", default=32)

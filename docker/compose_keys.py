@@ -1,0 +1,50 @@
+"""Write the one-host stack's keys once into a directory (the compose file's ``keys`` volume).
+
+Services read them through ``NAME_FILE`` variables (docker/entrypoint.sh). Existing
+files are kept, so a restarted stack keeps its sessions and signatures valid. For
+a cluster, keys are made by the operator and referenced as Kubernetes Secrets.
+"""
+
+import sys
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.management.utils import get_random_secret_key
+
+from common.identity.keys import generate_private_pem, public_pem
+
+
+def rsa_private_pem() -> str:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def write_keys(directory: Path) -> list[str]:
+    """Create each missing key file under ``directory``; returns the names created."""
+    directory.mkdir(parents=True, exist_ok=True)
+    made = {}
+    for name in ("gateway-assertion", "monolith-assertion"):
+        private = directory / f"{name}.pem"
+        if not private.exists():
+            made[private.name] = generate_private_pem()
+        made_pem = made.get(private.name) or private.read_text()
+        public = directory / f"{name}.pub.pem"
+        if not public.exists():
+            made[public.name] = public_pem(made_pem)
+    if not (directory / "oidc-rsa.pem").exists():
+        made["oidc-rsa.pem"] = rsa_private_pem()
+    if not (directory / "secret-key").exists():
+        made["secret-key"] = get_random_secret_key()
+    for filename, content in made.items():
+        path = directory / filename
+        path.write_text(content)
+        path.chmod(0o640)
+    return sorted(made)
+
+
+if __name__ == "__main__":
+    created = write_keys(Path(sys.argv[1] if len(sys.argv) > 1 else "/keys"))
+    print(f"keys created: {', '.join(created) or 'none (all present)'}")
