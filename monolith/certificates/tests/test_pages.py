@@ -288,3 +288,26 @@ def test_pages_speak_french_to_a_french_holder(certificate, learner):
     page = GatewayClient(learner).get(f"/certificates/{certificate.public_id}")
 
     assert "Vérification du certificat" in _text(page)
+
+
+def test_a_certification_modules_page_leads_to_its_exam_and_the_menu_to_my_certificates(
+    learner_browser, exam
+):
+    page = learner_browser.get(f"/learn/modules/{exam.module_id}/").content.decode()
+
+    assert f'href="/exams/{exam.module_id}/"' in page
+    assert 'href="/certificates/"' in page
+
+
+def test_the_exam_page_speaks_french_to_a_french_learner(learner, exam):
+    learner.preferred_language = "fr"
+    learner.save()
+    browser = GatewayClient(learner)
+
+    home = _text(browser.get(f"/exams/{exam.module_id}/"))
+    workspace = _text(browser.post(f"/exams/{exam.module_id}/start", follow=True))
+
+    assert "Vous disposez de 30 minutes" in home
+    assert "Commencer l'examen" in home or "Commencer l&#x27;examen" in home
+    assert "30 minutes restantes" in workspace
+    assert "Terminer l" in workspace
