@@ -430,3 +430,33 @@ def test_an_ioi_board_shows_points_with_a_full_solve_and_a_partial_one(
         f"/campaigns/{campaign.id}/participants/{campaign.registrations.get(user=other_learner).id}/"
     )
     assert "75 / 100" in text(detail)
+
+
+def test_a_captain_creates_a_campaign_for_their_team_on_the_page(learner, learner_browser, campaign):
+    team = TeamFactory(captain=learner, name="Owls")
+    page = learner_browser.get("/campaigns/new/")
+    assert page.status_code == 200
+    assert "None: a public campaign" not in text(page)
+    exercise = campaign.exercises.first().exercise
+    exercise.module.is_published = True  # a captain picks among the exercises they can see
+    exercise.module.save()
+    form = {
+        "title": "Owls only",
+        "starts_at": "2030-01-01T20:00",
+        "ends_at": "2030-01-01T22:00",
+        "participation": "individual",
+        "scoring": "icpc",
+        "penalty_minutes": "20",
+        "freeze_minutes": "0",
+        "team": str(team.id),
+        "exercises-TOTAL_FORMS": "1",
+        "exercises-INITIAL_FORMS": "0",
+        "exercises-0-exercise": str(exercise.id),
+        "exercises-0-points": "10",
+    }
+    assert learner_browser.post("/campaigns/new/", {**form, "team": ""}).status_code == 400
+    response = learner_browser.post("/campaigns/new/", form)
+    created = Campaign.objects.get(title="Owls only")
+    assert response["Location"] == f"/campaigns/{created.id}/"
+    assert created.team == team
+    assert learner_browser.get(f"/campaigns/{created.id}/manage/").status_code == 200
