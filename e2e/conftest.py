@@ -15,9 +15,8 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS
-from e2e.stack import Stack, free_port_base
+from e2e.stack import SWITCHES, Stack, free_port_base
 
-SWITCHES = ("runner_via_service", "mail_via_queue", "purchase_via_saga")
 # Each process reads a switch through a cache of WAFFLE_SWITCH_TTL (3 s) seconds.
 SWITCH_TTL = 3.0
 TIMEOUT_MS = 20_000

@@ -22,6 +22,8 @@ from common.ports import PORTS, dev_port
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
+# The monolith's strangler switches (docs/strangler.md): off, legacy paths; on, the extracted services.
+SWITCHES = ("runner_via_service", "mail_via_queue", "purchase_via_saga")
 HEALTH_CHECKED = ("gateway", "monolith", "shop", "runner", "mailer")
 
 # Variables of the calling shell (or of the test run) that would point the stack elsewhere:
@@ -137,6 +139,19 @@ class Stack:
                 f"manage.py {' '.join(args)} ({service}) failed:\n{done.stdout}\n{done.stderr}"
             )
         return done.stdout
+
+    def query(self, service: str, setup: str, expression: str) -> str:
+        """The printed value of ``expression`` in ``service``'s Django shell, after ``setup`` (imports)."""
+        output = self.manage("shell", "-c", f"{setup}; print({expression})", service=service)
+        return output.strip().splitlines()[-1]  # after what the shell says about its imports
+
+    def output_size(self) -> int:
+        return self.log_path.stat().st_size
+
+    def output_since(self, offset: int) -> str:
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
 
     def tail(self, lines: int = 80) -> str:
         try:

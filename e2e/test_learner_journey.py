@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.browser import check_page
 from e2e.mail import link_in, wait_for_mail
+from e2e.stack import SWITCHES
 from e2e.words import Words
 
 MODULE = "Programming fundamentals"
@@ -112,7 +113,7 @@ class Journey:
         expect(page.get_by_role("heading", level=1)).to_have_text(EXERCISE)
         # The editor (CodeMirror) takes over the code field once the page's script has run.
         expect(page.locator(".cm-editor")).to_be_visible()
-        page.get_by_label(t("Language")).select_option("python")
+        page.get_by_label(t.context("programming language", "Language")).select_option("python")
         self.check("exercise")
 
     def write(self, code: str) -> None:
@@ -121,7 +122,9 @@ class Journey:
         self.page.keyboard.press("ControlOrMeta+a")
         self.page.keyboard.insert_text(code)
         expect(editor).to_contain_text(code.strip())
-        expect(self.page.get_by_label(self.t("Language"))).to_have_value("python")
+        expect(self.page.get_by_label(self.t.context("programming language", "Language"))).to_have_value(
+            "python"
+        )
 
     def run(self, stdin: str) -> None:
         page, t = self.page, self.t
@@ -197,8 +200,31 @@ class Journey:
         self.check("logged-out")
 
 
-def journey(page: Page, stack, person: dict, mail_dir, *, language: str, language_label: str, name: str):
-    steps = Journey(page, stack, person, Words(language), name)
+def extracted_paths_taken(stack, person: dict, output: str) -> dict[str, bool]:
+    """Which of the journey's runs, mails and purchases went through the extracted services."""
+    deliveries = stack.query(
+        "mailer",
+        "from extracted.mailer.deliveries.models import DeliveryLog",
+        f"DeliveryLog.objects.filter(recipient={person['email']!r}, status='sent').count()",
+    )
+    orders = stack.query(
+        "shop",
+        "from extracted.shop.store.models import Order",
+        f"Order.objects.filter(username={person['username']!r}, state='completed').count()",
+    )
+    return {
+        # The runner's access log, as honcho prints it: "12:00:00 runner.1 | ... "POST /api/judge ..."
+        "runner_via_service": bool(
+            re.search(r'^\S+ runner\.\d+ +\|.*"POST /api/judge', output, re.MULTILINE)
+        ),
+        "mail_via_queue": int(deliveries) > 0,
+        "purchase_via_saga": int(orders) > 0,
+    }
+
+
+def journey(page: Page, stack, person: dict, mail_dir, *, strangler: str, language: str, language_label: str):
+    output_from = stack.output_size()
+    steps = Journey(page, stack, person, Words(language), f"{language}-{strangler}")
     steps.sign_up(language_label)
     steps.confirm_email(mail_dir)
     rank, points, place = steps.see_leaderboard("before")
@@ -217,20 +243,18 @@ def journey(page: Page, stack, person: dict, mail_dir, *, language: str, languag
     steps.buy_hint(exercise_url)
     steps.log_out()
     steps.assert_no_problems()
+    taken = extracted_paths_taken(stack, person, stack.output_since(output_from))
+    assert taken == dict.fromkeys(SWITCHES, strangler == "on"), f"switches {strangler}, paths taken: {taken}"
 
 
 def test_a_new_learner_signs_up_solves_an_exercise_and_buys_a_hint(
     page, stack, strangler, new_person, mail_dir
 ):
-    journey(
-        page, stack, new_person, mail_dir, language="en", language_label="English", name=f"en-{strangler}"
-    )
+    journey(page, stack, new_person, mail_dir, strangler=strangler, language="en", language_label="English")
 
 
 def test_a_learner_who_chose_french_does_the_same_in_french(page, stack, strangler, new_person, mail_dir):
     words = Words("fr")
     # The catalogue is compiled: the pages below can only pass in French.
     assert words("Create my account") != "Create my account"
-    journey(
-        page, stack, new_person, mail_dir, language="fr", language_label="Français", name=f"fr-{strangler}"
-    )
+    journey(page, stack, new_person, mail_dir, strangler=strangler, language="fr", language_label="Français")

@@ -13,6 +13,11 @@ class Words:
             text = translation.gettext(message)
         return text % values if values else text
 
+    def context(self, context: str, message: str) -> str:
+        """A word whose meaning depends on ``context`` ({% translate "…" context "…" %})."""
+        with translation.override(self.language):
+            return translation.pgettext(context, message)
+
     def plural(self, singular: str, plural: str, count: int, **values) -> str:
         with translation.override(self.language):
             text = translation.ngettext(singular, plural, count)
