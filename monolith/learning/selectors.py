@@ -80,16 +80,22 @@ def module_submodules(*, user, module: Module) -> QuerySet[Module]:
 def content_get(*, user, content_id: int) -> Content:
     content = (
         Content.objects.filter(visible_modules_q(user, prefix="module__"), pk=content_id)
-        .select_related("module")
+        .select_related("module__parent")
         .prefetch_related(
             Prefetch("validators", queryset=Validator.objects.order_by("position", "id")),
             Prefetch("editor_settings", queryset=EditorSetting.objects.order_by("language")),
         )
         .first()
     )
-    if content is None:
+    if content is None or (content.is_exercise and not _is_staff(user) and _taken_in_exam(content.module)):
         raise NotFound("Content not found.")
     return content
+
+
+def _taken_in_exam(module: Module) -> bool:
+    """A certification's exercises are taken in its timed exam (monolith/certificates), not practised."""
+    top = module.parent if module.parent_id is not None else module
+    return top.kind == Module.Kind.CERTIFICATION
 
 
 def exercise_get(*, user, exercise_id: int) -> Content:

@@ -311,3 +311,24 @@ def test_the_exam_page_speaks_french_to_a_french_learner(learner, exam):
     assert "Commencer l'examen" in home or "Commencer l&#x27;examen" in home
     assert "30 minutes restantes" in workspace
     assert "Terminer l" in workspace
+
+
+def test_an_exams_exercises_cannot_be_practised_outside_it(
+    learner_browser, learner_client, staff_browser, exam, exercises
+):
+    exercise = exercises[0]
+
+    assert learner_browser.get(f"/learn/exercises/{exercise.id}/").status_code == 404
+    assert learner_client.get(f"/api/v1/learning/contents/{exercise.id}/").status_code == 404
+    submitted = learner_client.post(
+        f"/api/v1/learning/exercises/{exercise.id}/submit",
+        {"language": "python", "code": "print(1)"},
+        format="json",
+    )
+    assert submitted.status_code == 404
+    assert (
+        f'href="/learn/exercises/{exercise.id}/"'
+        not in learner_browser.get(f"/learn/modules/{exam.module_id}/").content.decode()
+    )
+    # Staff still open them to author and check the exam.
+    assert staff_browser.get(f"/learn/exercises/{exercise.id}/").status_code == 200
