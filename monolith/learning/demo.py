@@ -682,8 +682,8 @@ MODULES = [
         title="Certified problem solver, level 1",
         kind=Module.Kind.CERTIFICATION,
         description=(
-            "Pass every exercise to earn the certification. Most tests are hidden: "
-            "read the statements carefully and think about edge cases."
+            "A timed exam of three exercises judged on hidden tests: pass it to earn the "
+            "certificate. Read the statements carefully and think about edge cases."
         ),
         tags=["certification", "strings"],
         reward=200,
