@@ -104,6 +104,13 @@ def test_a_learner_passes_the_exam_and_anyone_can_verify_the_certificate_until_s
     mail = wait_for_mail(mail_dir, person["email"])
     assert url in mail.get_body(("plain",)).get_content()
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Certificates").click()
+    expect(page.get_by_role("link", name=EXAM).first).to_be_visible()
+    page.get_by_label("Make my public profile visible to everyone").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your public profile is visible to everyone.")).to_be_visible()
+    check_page(page, f"certificate-{strangler}-05-mine")
+
     anonymous = browser.new_context(base_url=stack.url, viewport=DESKTOP, locale="en-GB")
     try:
         visitor = anonymous.new_page()
@@ -112,7 +119,12 @@ def test_a_learner_passes_the_exam_and_anyone_can_verify_the_certificate_until_s
         expect(status).to_have_attribute("data-certificate-status", "valid")
         expect(status).to_contain_text("Valid")
         expect(visitor.get_by_text("Zoé Durand")).to_be_visible()
-        check_page(visitor, f"certificate-{strangler}-05-valid")
+        check_page(visitor, f"certificate-{strangler}-06-valid")
+        visitor.goto(f"/u/{person['username']}/")
+        expect(visitor.get_by_role("heading", level=1)).to_have_text("Zoé Durand")
+        expect(visitor.get_by_role("link", name=EXAM)).to_be_visible()
+        check_page(visitor, f"certificate-{strangler}-07-profile")
+        visitor.goto(url)
 
         staff_context = browser.new_context(base_url=stack.url, viewport=DESKTOP, locale="en-GB")
         try:
@@ -120,7 +132,7 @@ def test_a_learner_passes_the_exam_and_anyone_can_verify_the_certificate_until_s
             staff.on("dialog", lambda dialog: dialog.accept())
             _log_in(staff, "staff", "staff-dev-password", url.removeprefix(stack.url))
             staff.get_by_label("Reason for revoking").fill(REASON)
-            check_page(staff, f"certificate-{strangler}-06-staff")
+            check_page(staff, f"certificate-{strangler}-08-staff")
             staff.get_by_role("button", name="Revoke this certificate").click()
             expect(staff.locator("[data-certificate-status]")).to_contain_text("Revoked")
         finally:
@@ -129,6 +141,6 @@ def test_a_learner_passes_the_exam_and_anyone_can_verify_the_certificate_until_s
         visitor.reload()
         expect(status).to_have_attribute("data-certificate-status", "revoked")
         expect(status).to_contain_text(REASON)
-        check_page(visitor, f"certificate-{strangler}-07-revoked")
+        check_page(visitor, f"certificate-{strangler}-09-revoked")
     finally:
         anonymous.close()
