@@ -21,15 +21,18 @@ def mails_to(mail_dir: Path, address: str) -> list[EmailMessage]:
     return found
 
 
-def wait_for_mail(mail_dir: Path, address: str, *, count: int = 1, timeout: float = 30.0) -> EmailMessage:
-    """The ``count``-th mail to ``address``, once it has arrived (the queue path takes a moment)."""
+def wait_for_mail(
+    mail_dir: Path, address: str, *, containing: str = "", timeout: float = 30.0
+) -> EmailMessage:
+    """The latest mail to ``address`` whose text contains ``containing``, once it has arrived
+    (through the queue and the mailer it takes a moment)."""
     deadline = time.monotonic() + timeout
     while True:
-        found = mails_to(mail_dir, address)
-        if len(found) >= count:
-            return found[count - 1]
+        found = [m for m in mails_to(mail_dir, address) if containing in text_of(m)]
+        if found:
+            return found[-1]
         if time.monotonic() > deadline:
-            raise AssertionError(f"{len(found)} mail(s) to {address} after {timeout:.0f}s, expected {count}")
+            raise AssertionError(f"no mail to {address} containing {containing!r} after {timeout:.0f}s")
         time.sleep(0.2)
 
 

@@ -76,7 +76,9 @@ class Journey:
 
     def confirm_email(self, mail_dir) -> None:
         page, t = self.page, self.t
-        link = link_in(wait_for_mail(mail_dir, self.person["email"]), "/emails/verify/")
+        link = link_in(
+            wait_for_mail(mail_dir, self.person["email"], containing="/emails/verify/"), "/emails/verify/"
+        )
         assert link.startswith(f"{self.stack.url}/emails/verify/"), link
         page.goto(link)
         self.check("confirm-email")
