@@ -276,29 +276,35 @@ def campaign_submit(
 def campaign_exercise_rejudge(*, campaign_exercise: CampaignExercise) -> int:
     """Judge every stored submission of the exercise again with its current tests.
 
-    Each submission keeps the time it arrived; the board recomputes from the
-    new outcomes, and published results are published again (points already
-    paid are not paid twice). Returns how many submissions were judged.
+    Every submission is judged first, outside any transaction; the new outcomes
+    are then written together, so a runner failure half-way (``Unavailable``)
+    changes nothing. Each submission keeps the time it arrived; the board
+    recomputes from the new outcomes, and published results are published
+    again (points already paid are not paid twice). Returns how many
+    submissions were judged.
     """
     exercise = campaign_exercise.exercise
-    count = 0
-    for submission in CampaignSubmission.objects.filter(campaign_exercise=campaign_exercise).order_by("id"):
-        report = exercise_judge(exercise=exercise, language=submission.language, code=submission.code)
-        results = [r.as_dict() for r in report.results]
-        CampaignSubmission.objects.filter(pk=submission.pk).update(
-            passed=report.passed,
-            tests_passed=_tests_passed(results),
-            tests_total=len(results),
-            results=results,
-            compile_output=report.compile_output,
-            judged_at=timezone.now(),
-        )
-        count += 1
-    campaign = Campaign.objects.get(pk=campaign_exercise.campaign_id)  # fresh: results may be newer
-    if campaign.results_published_at is not None:
-        campaign_results_publish(campaign=campaign)
-    logger.info("campaign.rejudge exercise=%s submissions=%s", campaign_exercise.id, count)
-    return count
+    submissions = list(CampaignSubmission.objects.filter(campaign_exercise=campaign_exercise).order_by("id"))
+    reports = [
+        exercise_judge(exercise=exercise, language=submission.language, code=submission.code)
+        for submission in submissions
+    ]
+    with transaction.atomic():
+        for submission, report in zip(submissions, reports, strict=True):
+            results = [r.as_dict() for r in report.results]
+            CampaignSubmission.objects.filter(pk=submission.pk).update(
+                passed=report.passed,
+                tests_passed=_tests_passed(results),
+                tests_total=len(results),
+                results=results,
+                compile_output=report.compile_output,
+                judged_at=timezone.now(),
+            )
+        campaign = Campaign.objects.get(pk=campaign_exercise.campaign_id)  # fresh: results may be newer
+        if campaign.results_published_at is not None:
+            campaign_results_publish(campaign=campaign)
+    logger.info("campaign.rejudge exercise=%s submissions=%s", campaign_exercise.id, len(submissions))
+    return len(submissions)
 
 
 # --- results ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from common.errors import Conflict, Forbidden, ServiceError
+from common.errors import Conflict, Forbidden, ServiceError, Unavailable
 from common.messaging.models import OutboxMessage
 from monolith import flags
 from monolith.accounts.models import LedgerEntry
@@ -343,3 +343,25 @@ def test_staff_only_means_staff_for_campaign_creation():
         exercises=[(secret_exercise("X"), 1)],
     )
     assert campaign.team is None
+
+
+def test_a_rejudge_interrupted_by_an_unavailable_runner_changes_nothing(finished, runner):
+    campaign, _lin = finished
+    a = campaign.exercises.get(position=0)
+    before = {s.pk: (s.passed, s.judged_at) for s in CampaignSubmission.objects.all()}
+    judge = runner.judge
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise Unavailable("The code runner is busy; try again in a moment.")
+        return judge(**kwargs)
+
+    runner.judge = flaky
+    validator = a.exercise.validators.get(position=0)
+    validator.expected_stdout = ["changed"]
+    validator.save()
+    with pytest.raises(Unavailable):
+        services.campaign_exercise_rejudge(campaign_exercise=a)
+    assert {s.pk: (s.passed, s.judged_at) for s in CampaignSubmission.objects.all()} == before
