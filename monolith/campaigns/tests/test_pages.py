@@ -13,6 +13,7 @@ from monolith.campaigns import services
 from monolith.campaigns.models import Campaign, CampaignResult, CampaignSubmission, Registration
 from monolith.campaigns.tests.conftest import secret_exercise, solution
 from monolith.campaigns.tests.factories import CampaignExerciseFactory, CampaignFactory, RegistrationFactory
+from monolith.shop_legacy.models import Item
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -147,7 +148,12 @@ def test_before_the_start_no_page_shows_the_exercises_or_their_tests(
 
 def test_before_the_start_the_json_api_gives_nothing_of_the_exercises(upcoming, learner_client):
     exercise = upcoming.exercises.first().exercise
+    hidden = exercise.validators.filter(is_hidden=True).first()
+    Item.objects.create(exercise=exercise, title="Alpha hint", hint_text="Alpha hint text", cost=1)
+    Item.objects.create(exercise=exercise, kind="validator", validator=hidden, title="Alpha test", cost=1)
     for url in (
+        "/api/v1/shop/items/",
+        f"/api/v1/shop/items/?exercise={exercise.id}",
         "/api/v1/learning/modules/",
         f"/api/v1/learning/modules/{exercise.module_id}/",
         f"/api/v1/learning/contents/{exercise.id}/",
