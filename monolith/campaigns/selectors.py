@@ -33,7 +33,7 @@ def campaign_list(*, user) -> QuerySet[Campaign]:
         return queryset
     if not user.is_authenticated:
         return queryset.filter(team__isnull=True)
-    return queryset.filter(Q(team__isnull=True) | Q(team__memberships__user=user)).distinct()
+    return queryset.filter(Q(team__isnull=True) | Q(team__in=Team.objects.filter(memberships__user=user)))
 
 
 def campaign_get(*, user, campaign_id: int) -> Campaign:
