@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.errors import Conflict, ServiceError
+from common.errors import Conflict, ServiceError, Unavailable
 from monolith.accounts.services.wallet import wallet_credit
 from monolith.certificates import selectors
 from monolith.certificates.models import Certificate, Exam, ExamAnswer, ExamAttempt, PublicProfile
@@ -168,6 +168,10 @@ def attempt_finish(*, attempt: ExamAttempt, ended_by: str = ExamAttempt.Ending.L
             report = learning.exercise_judge(
                 exercise=answer.exercise, language=answer.language, code=answer.code
             )
+        except Unavailable:
+            # No runner now: the attempt stays open (and refuses posts after its deadline) until
+            # the next access or periodic run can judge it; nobody loses points to an outage.
+            raise
         except ServiceError:
             # The exercise changed since it was saved (language removed, no tests): it earns nothing.
             logger.warning("exam.answer_unjudgeable answer=%s", answer.id)
@@ -188,7 +192,11 @@ def attempts_close_expired(*, limit: int = 100) -> int:
     closed = 0
     expired = ExamAttempt.objects.filter(finished_at__isnull=True, deadline__lte=timezone.now())
     for attempt in expired.order_by("deadline")[:limit]:
-        attempt_close_if_expired(attempt=attempt)
+        try:
+            attempt_close_if_expired(attempt=attempt)
+        except Unavailable:
+            logger.warning("exam.close_postponed attempt=%s: no runner", attempt.id)
+            continue
         closed += 1
     return closed
 

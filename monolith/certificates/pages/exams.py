@@ -35,8 +35,19 @@ def _get(selector, **kwargs):
 
 
 def _attempt(request, pk: int) -> ExamAttempt:
-    attempt = _get(selectors.attempt_get, user=request.user, pk=pk)
-    return services.attempt_close_if_expired(attempt=attempt)
+    """The learner's attempt, graded first if its time ran out (left open if no runner answers)."""
+    return _closed_if_expired(_get(selectors.attempt_get, user=request.user, pk=pk))
+
+
+def _closed_if_expired(attempt: ExamAttempt) -> ExamAttempt:
+    try:
+        return services.attempt_close_if_expired(attempt=attempt)
+    except Unavailable:
+        return attempt
+
+
+def _time_is_up(attempt: ExamAttempt) -> bool:
+    return not attempt.is_open or timezone.now() >= attempt.deadline
 
 
 def _attempt_url(attempt: ExamAttempt, exercise_id: int | None = None) -> str:
@@ -49,8 +60,7 @@ def _attempt_url(attempt: ExamAttempt, exercise_id: int | None = None) -> str:
 def exam_home(request, module_id: int):
     exam = _get(selectors.exam_get, user=request.user, module_id=module_id)
     attempts = list(selectors.attempt_list(user=request.user, exam=exam))
-    for attempt in attempts:
-        services.attempt_close_if_expired(attempt=attempt)
+    attempts = [_closed_if_expired(attempt) for attempt in attempts]
     current = next((a for a in attempts if a.is_open), None)
     certificate = selectors.certificate_list(user=request.user).filter(exam=exam).first()
     return render(
@@ -152,12 +162,14 @@ def _workspace(request, attempt: ExamAttempt, exercise_id: int | None, *, form=N
 @require_GET
 def attempt_page(request, pk: int):
     attempt = _attempt(request, pk)
-    if not attempt.is_open:
+    if _time_is_up(attempt):
         certificate = getattr(attempt, "certificate", None) if attempt.passed else None
         return render(
             request,
             "certificates/attempt_result.html",
             {"nav": "learn", "attempt": attempt, "exam": attempt.exam, "certificate": certificate},
+            # Still open past its deadline: grading waits for the runner (the page says so).
+            status=503 if attempt.is_open else 200,
         )
     try:
         exercise_id = int(request.GET.get("exercise", "0"))
@@ -170,7 +182,7 @@ def attempt_page(request, pk: int):
 @require_GET
 def attempt_timer(request, pk: int):
     attempt = _attempt(request, pk)
-    if not attempt.is_open:
+    if _time_is_up(attempt):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = _attempt_url(attempt)
         return response

@@ -9,7 +9,9 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from waffle.testutils import override_switch
 
+from common.registry.base import reset_registry
 from monolith.certificates.models import Exam, ExamAttempt
 from monolith.learning import demo as demo_data
 from monolith.learning.demo_solutions import reference_solutions
@@ -53,3 +55,13 @@ def expire(attempt: ExamAttempt, *, ago: timedelta = timedelta(seconds=1)) -> Ex
     )
     attempt.refresh_from_db()
     return attempt
+
+
+@pytest.fixture
+def runner_down(settings):
+    """The runner service chosen (``runner_via_service`` on) at an address where nothing listens."""
+    settings.SERVICE_URLS = {"runner": "http://127.0.0.1:9"}
+    reset_registry()
+    with override_switch("runner_via_service", active=True):
+        yield
+    reset_registry()

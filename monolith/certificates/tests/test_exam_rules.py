@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.management import call_command
 from waffle.testutils import override_switch
 
-from common.errors import Conflict
+from common.errors import Conflict, Unavailable
 from common.messaging.models import OutboxMessage
 from monolith.accounts.models import LedgerEntry
 from monolith.accounts.services.wallet import wallet_balance
@@ -227,3 +227,19 @@ def test_a_holder_cannot_start_the_exam_again(learner, exam, exercises, solution
         services.exam_start(user=learner, exam=exam)
 
     assert ExamAttempt.objects.filter(user=learner).count() == 1
+
+
+def test_with_no_runner_at_the_deadline_the_attempt_waits_and_is_graded_once_one_answers(
+    learner, exam, exercises, runner_down
+):
+    attempt = services.exam_start(user=learner, exam=exam)
+    services.answer_save(attempt=attempt, exercise=exercises[0], language="python", code=WRONG)
+    expire(attempt)
+
+    with pytest.raises(Unavailable):
+        services.attempt_close_if_expired(attempt=attempt)
+    assert call_command("exams_close_expired") is None
+    attempt.refresh_from_db()
+    assert attempt.is_open  # not graded as zero because of an outage
+    with pytest.raises(services.ExamClosed):
+        services.answer_save(attempt=attempt, exercise=exercises[1], language="python", code=WRONG)

@@ -332,3 +332,19 @@ def test_an_exams_exercises_cannot_be_practised_outside_it(
     )
     # Staff still open them to author and check the exam.
     assert staff_browser.get(f"/learn/exercises/{exercise.id}/").status_code == 200
+
+
+def test_when_no_runner_answers_at_the_deadline_the_page_says_grading_waits(
+    learner_browser, learner, exam, runner_down
+):
+    attempt = services.exam_start(user=learner, exam=exam)
+    services.answer_save(
+        attempt=attempt, exercise=exam.module.contents.first(), language="python", code="print(1)"
+    )
+    expire(attempt)
+
+    page = learner_browser.get(f"/exams/attempts/{attempt.id}/")
+
+    assert page.status_code == 503
+    assert "waiting to be graded" in _text(page)
+    assert learner_browser.get(f"/exams/attempts/{attempt.id}/timer", **HTMX)["HX-Redirect"]
