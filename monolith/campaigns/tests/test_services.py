@@ -254,7 +254,7 @@ def test_results_pay_the_prizes_once_even_when_computed_twice(
     assert len(mail.outbox) == 3
     assert subjects["ada@example.com"].startswith("Results of")
     assert subjects["grace@example.com"].startswith("Résultats de")
-    assert "vous êtes 1e sur 3" in subjects["lin@example.com"]
+    assert "rang 1 sur 3" in subjects["lin@example.com"]
 
 
 def test_results_mail_goes_through_the_mailer_queue_when_the_switch_is_on(
