@@ -27,6 +27,7 @@ class MailKind(StrEnum):
     PURCHASE_RECEIPT = "purchase_receipt"
     CERTIFICATE_AWARDED = "certificate_awarded"
     ASSESSMENT_INVITATION = "assessment_invitation"
+    ASSESSMENT_REMINDER = "assessment_reminder"
     PASSWORD_RESET = "password_reset"  # noqa: S105 - a kind of mail, not a password
     CAMPAIGN_RESULTS = "campaign_results"
 
@@ -124,6 +125,10 @@ class AssessmentInvitationContext(Contract):
     start_url: Url
 
 
+class AssessmentReminderContext(AssessmentInvitationContext):
+    """The same values as the invitation, with a fresh link (the previous one stops working)."""
+
+
 class PasswordResetContext(Contract):
     username: Text
     reset_url: Url
@@ -179,6 +184,11 @@ class AssessmentInvitationMail(_Mail):
     context: AssessmentInvitationContext
 
 
+class AssessmentReminderMail(_Mail):
+    kind: Literal["assessment_reminder"]
+    context: AssessmentReminderContext
+
+
 class PasswordResetMail(_Mail):
     kind: Literal["password_reset"]
     context: PasswordResetContext
@@ -197,6 +207,7 @@ MailRequestedV1 = Annotated[
     | PurchaseReceiptMail
     | CertificateAwardedMail
     | AssessmentInvitationMail
+    | AssessmentReminderMail
     | PasswordResetMail
     | CampaignResultsMail,
     Field(discriminator="kind"),
@@ -211,6 +222,7 @@ CONTEXTS: dict[MailKind, type[Contract]] = {
     MailKind.PURCHASE_RECEIPT: PurchaseReceiptContext,
     MailKind.CERTIFICATE_AWARDED: CertificateAwardedContext,
     MailKind.ASSESSMENT_INVITATION: AssessmentInvitationContext,
+    MailKind.ASSESSMENT_REMINDER: AssessmentReminderContext,
     MailKind.PASSWORD_RESET: PasswordResetContext,
     MailKind.CAMPAIGN_RESULTS: CampaignResultsContext,
 }

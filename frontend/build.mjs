@@ -8,7 +8,13 @@ import * as esbuild from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, "..", "monolith", "web", "static", "web", "dist");
-const entries = { app: "src/app.js", editor: "src/editor.js", hints: "src/hints.js" };
+const entries = {
+  app: "src/app.js",
+  editor: "src/editor.js",
+  hints: "src/hints.js",
+  attempt: "src/attempt.js",
+  playback: "src/playback.js",
+};
 const LICENCE_FILES = ["LICENSE", "LICENSE.md", "LICENSE.txt", "LICENCE", "license", "license.md"];
 
 rmSync(dist, { recursive: true, force: true });

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("monolith.learning.pages.urls")),
     path("", include("monolith.campaigns.urls")),
     path("", include("monolith.certificates.urls")),
+    path("", include("monolith.interviews.urls")),
 ]
 
 # JSON for API clients, a page for people (monolith/web/views.py).

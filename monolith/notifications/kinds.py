@@ -17,10 +17,16 @@ class MailKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
     CAMPAIGN_RESULTS = "campaign_results", "Campaign results"
     CERTIFICATE_AWARDED = "certificate_awarded", "Certificate awarded"
+    ASSESSMENT_INVITATION = "assessment_invitation", "Assessment invitation"
+    ASSESSMENT_REMINDER = "assessment_reminder", "Assessment reminder"
 
 
 #: Languages mail is written in (the values of ``accounts.Language``).
 LANGUAGES = ("en", "fr")
+
+ASSESSMENT_KEYS = frozenset(
+    {"candidate_name", "assessment_title", "team_name", "duration_minutes", "expires_on", "start_url"}
+)
 
 #: The exact context keys of each kind. Values are JSON scalars, so the same
 #: context can travel in a queue message instead of being rendered here.
@@ -36,4 +42,6 @@ CONTEXT_KEYS: dict[str, frozenset[str]] = {
     MailKind.CERTIFICATE_AWARDED: frozenset(
         {"username", "certificate_name", "awarded_on", "certificate_url"}
     ),
+    MailKind.ASSESSMENT_INVITATION: ASSESSMENT_KEYS,
+    MailKind.ASSESSMENT_REMINDER: ASSESSMENT_KEYS,
 }

@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "monolith.learning",
     "monolith.campaigns",
     "monolith.certificates",
+    "monolith.interviews",
     "monolith.shop_legacy",
     "monolith.notifications",
     "oauth2_provider",
@@ -35,7 +36,7 @@ TEMPLATES[0]["OPTIONS"]["context_processors"] += [  # noqa: F405
 ]
 # Each app keeps its own catalogue (<app>/locale); listed here so they win over the
 # catalogues of Django's contrib apps for the same words ("Log out", "Page not found").
-LOCALE_APPS = ("web", "accounts", "learning", "campaigns", "certificates")
+LOCALE_APPS = ("web", "accounts", "learning", "campaigns", "certificates", "interviews")
 LOCALE_PATHS = [BASE_DIR / "monolith" / app / "locale" for app in LOCALE_APPS]  # noqa: F405
 CSRF_FAILURE_VIEW = "monolith.web.views.csrf_failure"
 # Pages are reached through the gateway: it logs people in (OIDC) and out.

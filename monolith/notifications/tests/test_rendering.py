@@ -27,6 +27,11 @@ SAMPLE = {
     "certificate_name": "Certified problem solver, level 1",
     "awarded_on": "2026-12-05",
     "certificate_url": "https://polycode.example/certificates/q7Xo2bVd0kK9Zr1mT4uW8g",
+    "candidate_name": "Linus",
+    "assessment_title": "Backend screening",
+    "duration_minutes": 90,
+    "expires_on": "2026-12-12",
+    "start_url": "https://polycode.example/assessment/start/Zt81kP",
 }
 
 

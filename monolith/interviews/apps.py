@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class InterviewsConfig(AppConfig):
+    name = "monolith.interviews"
+    label = "interviews"
+    verbose_name = "Coding interviews"

@@ -1,0 +1,236 @@
+"""Take-home coding assessments: what a recruiting team asks, who it invites, what candidates wrote.
+
+An ``Assessment`` belongs to a recruiting team; what it asks lives in its
+``AssessmentVersion`` rows. A version is a frozen copy (exercises included:
+statement, starter code, tests) so that an edit made after a candidate started
+never changes what that candidate sees or how they are scored: editing a
+version nobody has started changes it in place, otherwise it makes the next
+version. ``TeamExercise`` is an exercise a team writes for itself; it lives
+here, outside the learning catalogue, so learners and other teams never see it.
+
+A candidate has no account: an ``Invitation`` (one email address) carries a
+single-use link whose token is stored only as a SHA-256; starting consumes it
+and opens the ``Attempt``, reached afterwards with a key kept in a cookie
+(also stored hashed). ``Answer`` is the candidate's code per exercise and
+``Snapshot`` its history (autosave, run, submit), replayed in the report.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from monolith.accounts.models import Team
+from monolith.learning.models import ProgrammingLanguage
+
+
+class TeamExercise(models.Model):
+    """An exercise a recruiting team wrote; seen only by the team and, frozen, by its candidates."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="interview_exercises")
+    title = models.CharField(max_length=200)
+    statement = models.TextField(help_text="Markdown.")
+    #: ``{"python": "starter code", ...}``: the languages it can be solved in.
+    starters = models.JSONField(default=dict)
+    #: ``[{"stdin": "...", "expected": "...", "hidden": true}, ...]``
+    tests = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Assessment(models.Model):
+    """A take-home test of a recruiting team; its content is its latest version."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="assessments")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        latest = self.versions.order_by("-number").first()
+        return latest.title if latest else f"assessment {self.pk}"
+
+
+class AssessmentVersion(models.Model):
+    """What candidates who started on this version see and are scored on; frozen once one started."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    instructions = models.TextField(blank=True, help_text="Markdown.")
+    languages = models.JSONField(default=list)
+    duration_minutes = models.PositiveIntegerField()
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    #: The chosen exercises, ``["catalogue:12", "team:3"]``, to fill the edit form again.
+    sources = models.JSONField(default=list)
+    #: Frozen copies: ``[{"title", "statement", "starters": {lang: code}, "tests": [...]}]``.
+    exercises = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["assessment_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "number"], name="int_version_number_unique"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="int_version_window"
+            ),
+            models.CheckConstraint(condition=Q(duration_minutes__gte=1), name="int_version_duration"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.number}"
+
+
+class Invitation(models.Model):
+    """One candidate invited to an assessment; the link's token is stored as a hash only."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        STARTED = "started", "Started"
+        SUBMITTED = "submitted", "Submitted"
+        REVOKED = "revoked", "Revoked"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="invitations")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(max_length=254)
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED)
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField()
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    #: Set when the candidate's personal data was erased on request; the scores stay.
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                models.F("assessment"),
+                models.functions.Lower("email"),
+                condition=~Q(status="revoked") & Q(erased_at__isnull=True),
+                name="int_invitation_one_per_email",
+                violation_error_message="This address is already invited to this assessment.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.assessment_id}"
+
+
+class Attempt(models.Model):
+    """A candidate's timed sitting; the server's clock alone decides when it ends."""
+
+    class Ending(models.TextChoices):
+        CANDIDATE = "candidate", "Finished by the candidate"
+        DEADLINE = "deadline", "Submitted at the deadline"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="attempt")
+    version = models.ForeignKey(AssessmentVersion, on_delete=models.PROTECT, related_name="attempts")
+    #: SHA-256 of the key in the candidate's cookie.
+    key_hash = models.CharField(max_length=64)
+    started_at = models.DateTimeField()
+    deadline = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=16, choices=Ending.choices, blank=True)
+    tests_passed = models.PositiveIntegerField(default=0)
+    tests_total = models.PositiveIntegerField(default=0)
+    score_percent = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Integrity signals, as the candidate's browser reported them (the start page says so).
+    paste_count = models.PositiveIntegerField(default=0)
+    paste_chars_total = models.PositiveIntegerField(default=0)
+    paste_chars_max = models.PositiveIntegerField(default=0)
+    tab_leaves = models.PositiveIntegerField(default=0)
+    tab_away_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline__gt=models.F("started_at")), name="int_attempt_deadline"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"attempt {self.public_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.finished_at is None
+
+
+class Answer(models.Model):
+    """The candidate's code for one exercise (its index in the version) and its last judgement."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    exercise_index = models.PositiveSmallIntegerField()
+    language = models.CharField(max_length=16, choices=ProgrammingLanguage.choices)
+    code = models.TextField()
+    saved_at = models.DateTimeField()
+    first_saved_at = models.DateTimeField()
+    judged_code = models.TextField(blank=True)
+    judged_language = models.CharField(max_length=16, blank=True)
+    judged_at = models.DateTimeField(null=True, blank=True)
+    tests_passed = models.PositiveIntegerField(default=0)
+    tests_total = models.PositiveIntegerField(default=0)
+    #: Per test: ``{"hidden", "passed", "verdict"}`` (the report shows them; the candidate only counts).
+    verdicts = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["attempt_id", "exercise_index"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "exercise_index"], name="int_answer_one_per_exercise"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: exercise {self.exercise_index}"
+
+    @property
+    def is_judged(self) -> bool:
+        return (
+            self.judged_at is not None
+            and self.judged_code == self.code
+            and self.judged_language == self.language
+        )
+
+
+class Snapshot(models.Model):
+    """The code of an answer at one moment: autosaved, run or submitted."""
+
+    class Kind(models.TextChoices):
+        AUTOSAVE = "autosave", "Autosave"
+        RUN = "run", "Run"
+        SUBMIT = "submit", "Submit"
+        DEADLINE = "deadline", "Submitted at the deadline"
+
+    answer = models.ForeignKey(Answer, on_delete=models.CASCADE, related_name="snapshots")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    language = models.CharField(max_length=16, choices=ProgrammingLanguage.choices)
+    code = models.TextField()
+    taken_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["answer_id", "taken_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.answer} {self.kind} at {self.taken_at:%H:%M:%S}"
