@@ -7,6 +7,8 @@
   identity provider's own endpoints).
 - Off (local development, tests), a request without one goes on to the other
   authentication classes (session, basic), as before the gateway existed.
+- A request with a token in its query string is refused (400) on every path,
+  the identity provider's included (``query_tokens``).
 
 The verified identity is ``request.gateway_identity`` (``None`` without an
 assertion); the request id is ``request.request_id`` and is echoed back. While
@@ -19,7 +21,7 @@ import contextvars
 from django.conf import settings
 from django.http import JsonResponse
 
-from common.identity import checks, request_ids  # noqa: F401 - registers the deploy checks
+from common.identity import checks, query_tokens, request_ids  # noqa: F401 - registers the deploy checks
 from common.identity.assertion import META_KEY, InvalidAssertion, trusted_keys, verify
 
 UNVERIFIED = object()
@@ -61,6 +63,8 @@ class GatewayAssertionMiddleware:
         token = request_ids.current.set(request_id)
         request_token = current_request.set(request)
         try:
+            if query_tokens.has_token(request.META.get("QUERY_STRING", "")):
+                return query_tokens.refused()
             try:
                 identity = verify_request(request)
             except InvalidAssertion as exc:

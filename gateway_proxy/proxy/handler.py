@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from common.identity import request_ids
+from common.identity import query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
 from common.identity.assertion import issue
 from gateway_proxy import shadow
@@ -379,6 +379,11 @@ class GatewayApplication:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if query_tokens.has_token(environ.get("QUERY_STRING", "")):
+            # Refused before it is logged, proxied or seen by the gateway's own pages.
+            response = error_response(EdgeError(400, query_tokens.CODE, query_tokens.DETAIL))
+            start_response(errors.status_line(response.status), response.headers)
+            return response.body
         if path in self.own_paths or path.startswith(self.own_prefixes):
             return self.django_app(environ, start_response)
         response = self.handler(environ)

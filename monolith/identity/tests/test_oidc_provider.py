@@ -152,3 +152,27 @@ def test_the_gateway_client_command_is_idempotent(db):
     assert app.skip_authorization
     assert app.algorithm == "RS256"
     assert "http://localhost:8000/oidc/callback/" in app.redirect_uris.split()
+
+
+def issued_tokens(client, user) -> dict:
+    client.force_login(user)
+    verifier, challenge = pkce_pair()
+    location = client.get("/o/authorize/", authorize_params(challenge))["Location"]
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    return client.post(
+        "/o/token/",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+         "code_verifier": verifier, "client_id": "polycode-gateway", "client_secret": "s3cret"},
+    ).json()  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["/o/userinfo/", "/o/introspect/", "/api/v1/accounts/me", "/health"])
+def test_an_access_token_in_the_query_string_is_refused_on_every_endpoint(client, gateway_client, path):
+    access_token = issued_tokens(client, UserFactory())["access_token"]
+    client.logout()
+
+    response = client.get(path, {"access_token": access_token})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "token_in_query"
+    assert client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access_token}").status_code == 200
