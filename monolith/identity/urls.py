@@ -19,6 +19,12 @@ urlpatterns = [
         oauth2_views.ConnectDiscoveryInfoView.as_view(),
         name="oidc-connect-discovery-info",
     ),
+    # RFC 8414 metadata: its issuer is also the RFC 9207 ``iss`` of authorization responses.
+    re_path(
+        r"^\.well-known/oauth-authorization-server/?$",
+        oauth2_views.OAuthServerMetadataView.as_view(),
+        name="oauth-server-metadata",
+    ),
     path(".well-known/jwks.json", oauth2_views.JwksInfoView.as_view(), name="jwks-info"),
     path("userinfo/", oauth2_views.UserInfoView.as_view(), name="user-info"),
     path("logout/", oauth2_views.RPInitiatedLogoutView.as_view(), name="rp-initiated-logout"),

@@ -176,3 +176,16 @@ def test_an_access_token_in_the_query_string_is_refused_on_every_endpoint(client
     assert response.status_code == 400
     assert response.json()["code"] == "token_in_query"
     assert client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access_token}").status_code == 200
+
+
+def test_the_authorization_response_names_its_issuer(client, gateway_client):
+    client.force_login(UserFactory())
+    _, challenge = pkce_pair()
+
+    location = client.get("/o/authorize/", authorize_params(challenge))["Location"]
+
+    query = parse_qs(urlsplit(location).query)
+    assert query["iss"] == [client.get("/o/.well-known/openid-configuration").json()["issuer"]]
+    assert client.get("/o/.well-known/openid-configuration").json()[
+        "authorization_response_iss_parameter_supported"
+    ]
