@@ -26,6 +26,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 # Services sit behind the gateway, which sets X-Forwarded-Host to the host the client
 # asked for (after checking it): links, redirects and CSRF origin checks use that host.
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=True)
+# Forwarded headers are taken only from these peers (addresses or networks): in
+# development the gateway on this machine; production names its own.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 DJANGO_APPS = [
     "django.contrib.admin",
@@ -43,6 +46,7 @@ THIRD_PARTY_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.identity.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
-from common.identity import query_tokens, request_ids
+from common.identity import proxies, query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
 from common.identity.assertion import issue
 from gateway_proxy import shadow
@@ -249,24 +249,19 @@ class EdgeHandler:
 
     @staticmethod
     def client_ip(environ) -> str:
-        hops = settings.GATEWAY_TRUSTED_PROXY_HOPS
-        if hops:
-            chain = [p.strip() for p in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-            if len(chain) >= hops:
-                return chain[-hops]
-        return environ.get("REMOTE_ADDR", "")
+        return proxies.client_address(environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR", ""))
 
     @staticmethod
     def forwarded_headers(environ, client_ip: str) -> dict[str, str]:
-        hops = settings.GATEWAY_TRUSTED_PROXY_HOPS
+        """The gateway's own X-Forwarded-*: a client's are kept only when its peer is a trusted proxy."""
         remote = environ.get("REMOTE_ADDR", "")
-        if hops and environ.get("HTTP_X_FORWARDED_FOR"):
-            chain = f"{environ['HTTP_X_FORWARDED_FOR']}, {remote}"
-        else:
-            chain = remote
         proto = environ.get("wsgi.url_scheme", "http")
-        if hops and environ.get("HTTP_X_FORWARDED_PROTO") in ("http", "https"):
-            proto = environ["HTTP_X_FORWARDED_PROTO"]
+        chain = remote
+        if proxies.is_trusted(remote):
+            if environ.get("HTTP_X_FORWARDED_FOR"):
+                chain = f"{environ['HTTP_X_FORWARDED_FOR']}, {remote}"
+            if environ.get("HTTP_X_FORWARDED_PROTO") in ("http", "https"):
+                proto = environ["HTTP_X_FORWARDED_PROTO"]
         forwarded = {"X-Forwarded-For": chain, "X-Forwarded-Proto": proto}
         if environ.get("HTTP_HOST"):
             forwarded["X-Forwarded-Host"] = environ["HTTP_HOST"]

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
 
 # The gateway issues identity assertions; it does not verify them.
 MIDDLEWARE = [
+    "common.identity.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -92,9 +93,9 @@ GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=10 * 1024 * 1
 GATEWAY_BUFFER_BYTES = env.int("GATEWAY_BUFFER_BYTES", default=256 * 1024)
 GATEWAY_BREAKER_FAILURES = env.int("GATEWAY_BREAKER_FAILURES", default=5)
 GATEWAY_BREAKER_COOLDOWN = env.float("GATEWAY_BREAKER_COOLDOWN", default=10.0)
-# How many proxies in front of the gateway add to X-Forwarded-For (0: none, the
-# client is REMOTE_ADDR).
-GATEWAY_TRUSTED_PROXY_HOPS = env.int("GATEWAY_TRUSTED_PROXY_HOPS", default=0)
+# The load balancers in front of the gateway, by address or network: only their
+# X-Forwarded-For/Proto are believed (none by default: the client is REMOTE_ADDR).
+TRUSTED_PROXIES = env.list("GATEWAY_TRUSTED_PROXIES", default=[])
 GATEWAY_ACCESS_LOG = env.bool("GATEWAY_ACCESS_LOG", default=True)
 
 # --- Rate limits (requests per minute; a route may override them) ------------------

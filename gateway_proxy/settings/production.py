@@ -12,6 +12,7 @@ OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
 OIDC_ACCEPTED_AUDIENCES = env.list("OIDC_ACCEPTED_AUDIENCES", default=[OIDC_RP_CLIENT_ID])
 GATEWAY_ASSERTION_PRIVATE_KEY = env.str("GATEWAY_ASSERTION_PRIVATE_KEY", multiline=True)
 SERVICE_REGISTRY_DEV_DEFAULTS = False
+TRUSTED_PROXIES = env.list("GATEWAY_TRUSTED_PROXIES", default=[])
 if env.str("REDIS_URL", default=""):
     # Sessions shared by every gateway process.
     CACHES = {

@@ -1,0 +1,65 @@
+"""Attacks on the gateway as deployed: the Procfile's server and workers, production settings.
+
+One gateway (gunicorn as the Procfile starts it, two worker processes) in front of
+a real echo upstream registered as the monolith; each test is a request no
+well-behaved client sends.
+"""
+
+import json
+
+import pytest
+import requests
+
+from gateway_proxy.tests.production import GatewayProcess
+from gateway_proxy.tests.servers import Upstream
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory):
+    upstream = Upstream("monolith")
+    gateway = GatewayProcess(tmp_path_factory.mktemp("edge-prod"), SERVICE_URL_MONOLITH=upstream.url)
+    yield gateway, upstream
+    gateway.stop()
+    upstream.close()
+
+
+@pytest.fixture
+def echo(edge):
+    gateway, upstream = edge
+    upstream.requests.clear()
+    return gateway, upstream
+
+
+def forwarded_seen(upstream) -> dict:
+    headers = {k.lower(): v for k, v in upstream.requests[-1]["headers"].items()}
+    return {k: headers.get(k) for k in ("x-forwarded-proto", "x-forwarded-for", "x-forwarded-host")}
+
+
+def test_a_clients_forwarded_headers_from_loopback_never_reach_the_services(echo):
+    gateway, upstream = echo
+
+    response = requests.get(
+        f"{gateway.url}/api/v1/learning/modules/",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "6.6.6.6",
+                 "X-Forwarded-Host": "evil.example", "Forwarded": "for=6.6.6.6;proto=https",
+                 "X-Real-IP": "6.6.6.6"},
+        timeout=5,
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    seen = forwarded_seen(upstream)
+    assert seen["x-forwarded-proto"] == "http"
+    assert seen["x-forwarded-for"] == "127.0.0.1"
+    assert seen["x-forwarded-host"] == f"127.0.0.1:{gateway.port}"
+    sent = {k.lower() for k in upstream.requests[-1]["headers"]}
+    assert "forwarded" not in sent
+    assert "x-real-ip" not in sent
+
+
+def test_the_upstream_answer_is_the_echo_of_the_request(echo):
+    gateway, _ = echo
+
+    response = requests.post(f"{gateway.url}/api/v1/x", data=json.dumps({"a": 1}), timeout=5)
+
+    assert response.status_code == 200
+    assert response.json()["body"] == '{"a": 1}'
