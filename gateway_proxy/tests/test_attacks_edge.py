@@ -6,6 +6,9 @@ well-behaved client sends.
 """
 
 import json
+import socket
+import statistics
+import time
 
 import pytest
 import requests
@@ -63,3 +66,36 @@ def test_the_upstream_answer_is_the_echo_of_the_request(echo):
 
     assert response.status_code == 200
     assert response.json()["body"] == '{"a": 1}'
+
+
+def slow_clients(port: int, count: int) -> list[socket.socket]:
+    """``count`` connections that sent part of their headers, and ``count`` part of a body; none finish."""
+    held = []
+    for _ in range(count):
+        headers_only = socket.create_connection(("127.0.0.1", port), timeout=5)
+        headers_only.sendall(b"GET /api/v1/x HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1")
+        body = socket.create_connection(("127.0.0.1", port), timeout=5)
+        body.sendall(b"POST /api/v1/x HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100000\r\n\r\n{")
+        held += [headers_only, body]
+    return held
+
+
+def test_slow_clients_do_not_hold_up_the_requests_of_others(echo):
+    """32 connections stuck in their headers and 32 in their body, then ordinary requests (p50 printed)."""
+    gateway, _ = echo
+    held = slow_clients(gateway.port, 32)
+    try:
+        time.sleep(0.5)
+        latencies = []
+        with requests.Session() as session:
+            for _ in range(40):
+                started = time.perf_counter()
+                response = session.get(f"{gateway.url}/api/v1/learning/modules/", timeout=5)
+                latencies.append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200
+    finally:
+        for conn in held:
+            conn.close()
+    latencies.sort()
+    print(f"with 64 slow clients: p50 {statistics.median(latencies):.1f} ms, max {latencies[-1]:.1f} ms")
+    assert latencies[-1] < 1000
