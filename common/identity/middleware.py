@@ -21,7 +21,7 @@ import contextvars
 from django.conf import settings
 from django.http import JsonResponse
 
-from common.identity import checks, query_tokens, request_ids  # noqa: F401 - registers the deploy checks
+from common.identity import checks, query_tokens, request_ids
 from common.identity.assertion import META_KEY, InvalidAssertion, trusted_keys, verify
 
 UNVERIFIED = object()
@@ -53,9 +53,11 @@ def is_exempt(path: str) -> bool:
 class GatewayAssertionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        # A key missing outside development stops the service when it starts,
-        # rather than failing the first request that carries an assertion.
+        # A key missing outside development, or a replay memory of this process
+        # only, stops the service when it starts rather than failing (or letting
+        # through) the first request that carries an assertion.
         trusted_keys()
+        checks.require_shared_replay_cache()
 
     def __call__(self, request):
         request_id = request_ids.from_header(request.META.get(request_ids.META_KEY))

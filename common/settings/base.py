@@ -81,6 +81,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Django's default, spelled out so that production settings can add to it.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 

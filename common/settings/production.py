@@ -15,3 +15,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # the keys come from the environment, never from a generated dev key pair.
 REQUIRE_GATEWAY_ASSERTION = env.bool("REQUIRE_GATEWAY_ASSERTION", default=True)
 GATEWAY_ASSERTION_DEV_KEYS = False
+# Used assertions are remembered in Redis, shared by every process of the service:
+# a per-process replay memory stops the service at start (common/identity/checks.py).
+# Each service's production settings add REPLAY_CACHES to its CACHES.
+IDENTITY_REPLAY_CACHE = env.str("IDENTITY_REPLAY_CACHE", default="identity_replay")
+IDENTITY_REPLAY_CACHE_SHARED = True
+REPLAY_CACHES = {
+    "identity_replay": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("IDENTITY_REPLAY_REDIS_URL", default="") or env.str("REDIS_URL"),
+        "KEY_PREFIX": "identity-replay",
+    }
+}

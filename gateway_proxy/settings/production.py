@@ -13,8 +13,5 @@ OIDC_ACCEPTED_AUDIENCES = env.list("OIDC_ACCEPTED_AUDIENCES", default=[OIDC_RP_C
 GATEWAY_ASSERTION_PRIVATE_KEY = env.str("GATEWAY_ASSERTION_PRIVATE_KEY", multiline=True)
 SERVICE_REGISTRY_DEV_DEFAULTS = False
 TRUSTED_PROXIES = env.list("GATEWAY_TRUSTED_PROXIES", default=[])
-if env.str("REDIS_URL", default=""):
-    # Sessions shared by every gateway process.
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
-    }
+# Sessions, rate limits and revocations shared by every gateway process (REDIS_URL is required).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
