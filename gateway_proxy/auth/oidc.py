@@ -8,14 +8,16 @@ verifier (issuer, audience, expiry, nonce, JWKS with key rotation).
 
 import jwt
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import get_user_model
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
-from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from gateway_proxy.auth.identity import SESSION_KEY, identity_claims
 from gateway_proxy.auth.provider import ProviderError, get_provider
+from gateway_proxy.auth.revocation import TOKENS_KEY, session_tokens
 
 DISCOVERED = {
     "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
@@ -36,6 +38,34 @@ class AuthenticationRequestView(OIDCAuthenticationRequestView):
     """``/oidc/authenticate/``: redirect to the issuer (authorization code + PKCE)."""
 
     get_settings = staticmethod(oidc_setting)
+
+
+class AuthenticationCallbackView(OIDCAuthenticationCallbackView):
+    """``/oidc/callback/``: the session acts for the user only once every login check passed.
+
+    The identity and tokens the backend found are written to the session in
+    ``login_success`` (after the account was found active); a failed login ends
+    whatever session the browser had. An authorization response naming another
+    issuer than ours (RFC 9207 ``iss``) is a failed login.
+    """
+
+    get_settings = staticmethod(oidc_setting)
+
+    def get(self, request):
+        issuer = request.GET.get("iss")
+        if issuer is not None and issuer.rstrip("/") != settings.OIDC_ISSUER.rstrip("/"):
+            return self.login_failure()
+        return super().get(request)
+
+    def login_success(self):
+        response = super().login_success()
+        self.request.session[SESSION_KEY] = self.user.edge_claims
+        self.request.session[TOKENS_KEY] = self.user.edge_tokens
+        return response
+
+    def login_failure(self):
+        auth.logout(self.request)
+        return super().login_failure()
 
 
 def _discovered(name):
@@ -59,6 +89,10 @@ class GatewayOIDCBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
 
     get_settings = staticmethod(oidc_setting)
+
+    def get_token(self, payload):
+        self.token_response = super().get_token(payload)
+        return self.token_response
 
     def verify_token(self, token, **kwargs):
         try:
@@ -94,5 +128,8 @@ class GatewayOIDCBackend(OIDCAuthenticationBackend):
         if user.email != found["email"] or user.is_staff != is_staff:
             user.email, user.is_staff = found["email"], is_staff
             user.save(update_fields=["email", "is_staff"])
-        self.request.session[SESSION_KEY] = found
+        # Kept on the user for the callback view, which writes them to the session
+        # only if the login succeeds (the account may still be refused).
+        user.edge_claims = found
+        user.edge_tokens = session_tokens(self.token_response)
         return user

@@ -60,6 +60,10 @@ OIDC_RP_SCOPES = "openid profile email"
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 OIDC_AUTHENTICATE_CLASS = "gateway_proxy.auth.oidc.AuthenticationRequestView"
+OIDC_CALLBACK_CLASS = "gateway_proxy.auth.oidc.AuthenticationCallbackView"
+# How often the provider is asked whether a token or a session's login still stands
+# (revoked, account deactivated): gateway_proxy/auth/revocation.py.
+GATEWAY_TOKEN_RECHECK_SECONDS = env.int("GATEWAY_TOKEN_RECHECK_SECONDS", default=30)
 # Bearer tokens (ID tokens or JWT access tokens) must carry one of these audiences.
 OIDC_ACCEPTED_AUDIENCES = env.list("OIDC_ACCEPTED_AUDIENCES", default=[OIDC_RP_CLIENT_ID])
 # A JWKS is fetched again for an unknown kid at most this often.

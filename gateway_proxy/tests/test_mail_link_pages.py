@@ -5,18 +5,10 @@ import json
 import pytest
 from django.test import Client
 
-from gateway_proxy.auth.identity import SESSION_KEY
 from gateway_proxy.tests.conftest import assertion_of
 
 pytestmark = pytest.mark.django_db
 TOKEN = "Zx9-token_from-the-mail"
-
-
-def _signed_in(client: Client, user_id: str = "9", username: str = "ada") -> Client:
-    session = client.session
-    session[SESSION_KEY] = {"user_id": user_id, "username": username, "email": "ada@example.com", "roles": []}
-    session.save()
-    return client
 
 
 def _calls(upstream) -> list[dict]:
@@ -74,9 +66,11 @@ def test_an_invitation_link_asks_to_log_in_first_and_comes_back(client, monolith
 @pytest.mark.parametrize(
     ("answer", "said"), [("accept", b"You joined Rustaceans."), ("decline", b"You declined")]
 )
-def test_a_signed_in_learner_answers_the_invitation_as_themselves(client, monolith, answer, said):
+def test_a_signed_in_learner_answers_the_invitation_as_themselves(
+    client, monolith, browser_session, answer, said
+):
     monolith.mode, monolith.body = "json", {"team": {"id": 4, "name": "Rustaceans"}, "status": answer}
-    _signed_in(client)
+    browser_session(client)
 
     page = client.get(f"/teams/invitations/{TOKEN}")
     assert b"signed in as <strong>ada</strong>" in page.content

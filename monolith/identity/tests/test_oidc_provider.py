@@ -189,3 +189,49 @@ def test_the_authorization_response_names_its_issuer(client, gateway_client):
     assert client.get("/o/.well-known/openid-configuration").json()[
         "authorization_response_iss_parameter_supported"
     ]
+
+
+def introspect(client, token: str) -> dict:
+    credentials = base64.b64encode(b"polycode-gateway:s3cret").decode()
+    return client.post("/o/introspect/", {"token": token}, HTTP_AUTHORIZATION=f"Basic {credentials}").json()
+
+
+def test_discovery_names_the_introspection_and_revocation_endpoints(client, db):
+    meta = client.get("/o/.well-known/openid-configuration").json()
+
+    assert meta["introspection_endpoint"] == "http://testserver/o/introspect/"
+    assert meta["revocation_endpoint"] == "http://testserver/o/revoke_token/"
+
+
+def test_a_deactivated_accounts_tokens_are_inactive_refused_and_not_refreshed(client, gateway_client):
+    user = UserFactory()
+    tokens = issued_tokens(client, user)
+    client.logout()
+    assert introspect(client, tokens["access_token"])["active"] is True
+
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    assert introspect(client, tokens["access_token"]) == {"active": False}
+    assert (
+        client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").status_code == 401
+    )
+    refreshed = client.post(
+        "/o/token/",
+        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+         "client_id": "polycode-gateway", "client_secret": "s3cret"},
+    )  # fmt: skip
+    assert refreshed.status_code == 400
+    assert "access_token" not in refreshed.json()
+
+
+def test_a_revoked_access_token_is_inactive(client, gateway_client):
+    tokens = issued_tokens(client, UserFactory())
+    client.logout()
+
+    client.post(
+        "/o/revoke_token/",
+        {"token": tokens["access_token"], "client_id": "polycode-gateway", "client_secret": "s3cret"},
+    )
+
+    assert introspect(client, tokens["access_token"]) == {"active": False}
