@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.http.request import split_domain_port, validate_host
 
 from common.identity import proxies, query_tokens, request_ids
@@ -41,6 +42,22 @@ error_logger = logging.getLogger(__name__)
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 CANARY_COOKIE = "gw_canary"
 _VISITOR_ID = re.compile(r"^[0-9a-f]{16,64}$")
+# The visitor id in the canary cookie is signed (SECRET_KEY): a visitor cannot pick
+# the id, hence the side of a canary, by writing the cookie themselves.
+_canary_signer = signing.Signer(salt="gateway.canary-visitor")
+
+
+def visitor_id(cookie: str | None) -> str | None:
+    """The visitor id the gateway signed into ``cookie``, or ``None`` (absent, forged, malformed)."""
+    if not cookie:
+        return None
+    try:
+        visitor = _canary_signer.unsign(cookie)
+    except signing.BadSignature:
+        return None
+    return visitor if _VISITOR_ID.match(visitor) else None
+
+
 CHUNK = 64 * 1024
 
 
@@ -170,10 +187,10 @@ class EdgeHandler:
         def canary_key() -> str:
             if claims:
                 return "u:" + claims["user_id"]
-            visitor = cookie_value(environ.get("HTTP_COOKIE", ""), CANARY_COOKIE)
-            if not visitor or not _VISITOR_ID.match(visitor):
+            visitor = visitor_id(cookie_value(environ.get("HTTP_COOKIE", ""), CANARY_COOKIE))
+            if visitor is None:
                 visitor = hashlib.sha256(f"visitor:{client_ip}".encode()).hexdigest()[:32]
-                new_visitor.append(visitor)
+                new_visitor.append(_canary_signer.sign(visitor))
             return "v:" + visitor
 
         target, shadow_target = route.choose(method=method, canary_key=canary_key)
@@ -208,12 +225,10 @@ class EdgeHandler:
         upstream = attempt.response
         out_headers = headers.response_headers(upstream.headers.items())
         if new_visitor:
-            out_headers.append(
-                (
-                    "Set-Cookie",
-                    f"{CANARY_COOKIE}={new_visitor[0]}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax",
-                )
-            )
+            attributes = "Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax"
+            if settings.SESSION_COOKIE_SECURE:
+                attributes += "; Secure"
+            out_headers.append(("Set-Cookie", f"{CANARY_COOKIE}={new_visitor[0]}; {attributes}"))
         data = self.read_small(upstream, method, target.service)
         if shadow_target is not None and data is not None:
             shadow.shadow_runner.submit(
