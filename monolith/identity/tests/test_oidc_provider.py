@@ -235,3 +235,27 @@ def test_a_revoked_access_token_is_inactive(client, gateway_client):
     )
 
     assert introspect(client, tokens["access_token"]) == {"active": False}
+
+
+def test_outside_development_the_gateway_client_needs_its_own_secret(db, settings, monkeypatch):
+    from django.core.management.base import CommandError
+
+    settings.GATEWAY_ASSERTION_DEV_KEYS = False  # as production settings have it
+    monkeypatch.delenv("OIDC_RP_CLIENT_SECRET", raising=False)
+
+    with pytest.raises(CommandError, match="client secret"):
+        call_command("oidc_gateway_client")
+    with pytest.raises(CommandError, match="public"):
+        call_command("oidc_gateway_client", "--secret", "gateway-dev-secret")
+    assert not get_application_model().objects.filter(client_id="polycode-gateway").exists()
+
+    call_command("oidc_gateway_client", "--secret", "a-real-secret")
+    assert get_application_model().objects.filter(client_id="polycode-gateway").exists()
+
+
+def test_in_development_the_gateway_client_gets_the_development_secret(db, settings):
+    settings.GATEWAY_ASSERTION_DEV_KEYS = True
+
+    call_command("oidc_gateway_client")
+
+    assert get_application_model().objects.filter(client_id="polycode-gateway").exists()
