@@ -99,3 +99,18 @@ def test_slow_clients_do_not_hold_up_the_requests_of_others(echo):
     latencies.sort()
     print(f"with 64 slow clients: p50 {statistics.median(latencies):.1f} ms, max {latencies[-1]:.1f} ms")
     assert latencies[-1] < 1000
+
+
+def test_the_gateways_own_pages_load_their_static_files_under_the_deployed_server(echo):
+    gateway, _ = echo
+
+    login = requests.get(f"{gateway.url}/gateway/admin/login/", timeout=5)
+    stylesheet = requests.get(f"{gateway.url}/gateway/static/admin/css/base.css", timeout=5)
+    home = requests.get(f"{gateway.url}/", timeout=5)
+
+    assert login.status_code == 200
+    assert "script-src 'self'" in login.headers["Content-Security-Policy"]
+    assert stylesheet.status_code == 200
+    assert "text/css" in stylesheet.headers["Content-Type"]
+    assert "<style" not in home.text
+    assert requests.get(f"{gateway.url}/gateway/static/gateway/home.css", timeout=5).status_code == 200
