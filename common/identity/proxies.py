@@ -54,6 +54,11 @@ def client_address(remote: str, forwarded_for: str = "") -> str:
     return chain[0] if chain else remote
 
 
+def request_client_ip(request) -> str:
+    """The client's address of a Django request (``AXES_CLIENT_IP_CALLABLE``)."""
+    return client_address(request.META.get("REMOTE_ADDR", ""), request.META.get("HTTP_X_FORWARDED_FOR", ""))
+
+
 def untrusted_removed(meta) -> None:
     """Drop the forwarded headers from a WSGI environ unless its peer is a trusted proxy."""
     if is_trusted(meta.get("REMOTE_ADDR", "")):

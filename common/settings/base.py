@@ -6,6 +6,7 @@ Values come from the environment through one ``env`` object; the defaults are
 for local development only (``production.py`` of each service requires them).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -76,6 +77,17 @@ TEMPLATES = [
 ]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Password logins (the admin, the identity provider's sign-in page) are limited by
+# django-axes in the services that have them: after LOGIN_FAILURE_LIMIT failures for
+# one username from one client address, that pair is refused (429) for
+# LOGIN_LOCKOUT_MINUTES. The address is the client's, behind trusted proxies only.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "common.identity.proxies.request_client_ip"
+LOGIN_LIMITED_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -15,6 +15,7 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "common.registry",
     "gateway_proxy.apps.GatewayConfig",
+    "axes",
 ]
 
 # The gateway issues identity assertions; it does not verify them.
@@ -29,6 +30,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gateway_proxy.urls"
@@ -49,6 +51,7 @@ SESSION_COOKIE_AGE = env.int("GATEWAY_SESSION_AGE", default=8 * 3600)
 
 # --- Identity: the gateway is an OIDC relying party ------------------------------
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # the admin's password login is limited
     "gateway_proxy.auth.oidc.GatewayOIDCBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]

@@ -16,9 +16,11 @@ INSTALLED_APPS = [
     "monolith.notifications",
     "oauth2_provider",
     "monolith.identity",
+    "axes",
 ]
 
-MIDDLEWARE = [*MIDDLEWARE, "waffle.middleware.WaffleMiddleware"]  # noqa: F405
+MIDDLEWARE = [*MIDDLEWARE, "waffle.middleware.WaffleMiddleware", "axes.middleware.AxesMiddleware"]  # noqa: F405
+AUTHENTICATION_BACKENDS = LOGIN_LIMITED_BACKENDS  # noqa: F405 - admin and provider sign-in are limited
 
 # The legacy OIDC identity provider (monolith/identity) and how the gateway's
 # identity assertion maps to accounts here.
