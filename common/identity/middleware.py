@@ -11,18 +11,23 @@
   the identity provider's included (``query_tokens``).
 
 The verified identity is ``request.gateway_identity`` (``None`` without an
-assertion); the request id is ``request.request_id`` and is echoed back. While
+assertion); for Django's own views (the admin) it is ``request.user`` too
+(``users.resolve_page_user``), so a staff member signed in once at the gateway
+reaches every service's admin; the request id is ``request.request_id`` and is echoed back. While
 the request is handled, ``current_request`` holds it, so that a call this service
 makes to another one can assert the same user (``common.identity.service``).
 """
 
 import contextvars
 
+from django.apps import apps
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.functional import SimpleLazyObject
 
 from common.identity import checks, query_tokens, request_ids
 from common.identity.assertion import META_KEY, InvalidAssertion, trusted_keys, verify
+from common.identity.users import resolve_page_user
 
 UNVERIFIED = object()
 
@@ -50,6 +55,15 @@ def is_exempt(path: str) -> bool:
     return any(path.startswith(prefix) for prefix in getattr(settings, "GATEWAY_ASSERTION_EXEMPT_PATHS", ()))
 
 
+def _page_user(identity):
+    try:
+        return resolve_page_user(identity)
+    except InvalidAssertion:
+        from django.contrib.auth.models import AnonymousUser  # services without accounts never get here
+
+        return AnonymousUser()  # a disabled account: as anonymous for pages (the API answers 401)
+
+
 class GatewayAssertionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -58,6 +72,7 @@ class GatewayAssertionMiddleware:
         # through) the first request that carries an assertion.
         trusted_keys()
         checks.require_shared_replay_cache()
+        self.has_accounts = apps.is_installed("django.contrib.auth")
 
     def __call__(self, request):
         request_id = request_ids.from_header(request.META.get(request_ids.META_KEY))
@@ -81,6 +96,8 @@ class GatewayAssertionMiddleware:
                         "This service is only reachable through the gateway.", code="assertion_missing"
                     )
                 )
+            if identity is not None and not identity.anonymous and self.has_accounts:
+                request.user = SimpleLazyObject(lambda: _page_user(identity))
             response = self.get_response(request)
             response.setdefault(request_ids.HEADER, request_id)
             return response

@@ -10,6 +10,7 @@ import jwt
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
@@ -26,6 +27,11 @@ DISCOVERED = {
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
 }
 STAFF_ROLES = {"staff", "admin"}
+#: What the ``staff`` role may do in the gateway's admin: operate the route table and read its records.
+STAFF_PERMISSIONS = [
+    "view_route", "add_route", "change_route",
+    "view_routechange", "view_shadowmismatch", "view_trafficminute",
+]  # fmt: skip
 
 
 def oidc_setting(attr, *default):
@@ -123,11 +129,23 @@ class GatewayOIDCBackend(OIDCAuthenticationBackend):
         return self.update_user(user, claims)
 
     def update_user(self, user, claims):
+        """The account's email and flags follow the provider's roles at every login.
+
+        ``admin``: superuser; ``staff``: staff, with the permissions of an operator
+        of the route table (``STAFF_PERMISSIONS``); anyone else: neither.
+        """
         found = identity_claims(claims)
-        is_staff = bool(STAFF_ROLES & set(found["roles"]))
-        if user.email != found["email"] or user.is_staff != is_staff:
-            user.email, user.is_staff = found["email"], is_staff
-            user.save(update_fields=["email", "is_staff"])
+        roles = set(found["roles"])
+        is_staff, is_superuser = bool(STAFF_ROLES & roles), "admin" in roles
+        flags = {"email": found["email"], "is_staff": is_staff, "is_superuser": is_superuser}
+        if any(getattr(user, name) != value for name, value in flags.items()):
+            for name, value in flags.items():
+                setattr(user, name, value)
+            user.save(update_fields=list(flags))
+        operator = Permission.objects.filter(
+            content_type__app_label="gateway", codename__in=STAFF_PERMISSIONS
+        )
+        user.user_permissions.set(operator if is_staff else [])
         # Kept on the user for the callback view, which writes them to the session
         # only if the login succeeds (the account may still be refused).
         user.edge_claims = found

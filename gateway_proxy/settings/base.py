@@ -129,7 +129,10 @@ GATEWAY_DASHBOARD_PART_TIMEOUT = env.float("GATEWAY_DASHBOARD_PART_TIMEOUT", def
 
 LOGGING = {
     **LOGGING,  # noqa: F405
-    "filters": {"request_id": {"()": "common.identity.request_ids.RequestIdFilter"}},
+    "filters": {
+        **LOGGING["filters"],  # noqa: F405
+        "request_id": {"()": "common.identity.request_ids.RequestIdFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },

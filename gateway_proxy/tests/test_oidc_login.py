@@ -274,3 +274,76 @@ def test_a_revoked_access_token_stops_working_at_the_gateway_before_it_expires(
 
     assert revoked.status_code == 200
     assert gateway.get("/api/v1/accounts/me", headers=bearer).status == 401
+
+
+def service_process(workdir: Path, name: str, database_variable: str):
+    """The shop or the mailer under gunicorn, requiring the gateway's assertion, on a free port."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": f"extracted.{name}.settings.test",
+        database_variable: f"sqlite:///{workdir / f'{name}.sqlite3'}",
+        "POLYCODE_VAR_DIR": str(workdir),
+        "REQUIRE_GATEWAY_ASSERTION": "true",
+        "GATEWAY_ASSERTION_PUBLIC_KEY": keys.public_pem(GATEWAY_KEY),
+    }
+    env.pop("BROKER_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=240,
+    )
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [str(gunicorn), f"extracted.{name}.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1",
+         "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    if not wait_for_port(port, 60):
+        process.kill()
+        pytest.fail(f"the {name} service did not start")
+    return process, f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="module")
+def service_admins(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("services")
+    started = {
+        "shop": service_process(workdir, "shop", "SHOP_DATABASE_URL"),
+        "mailer": service_process(workdir, "mailer", "MAILER_DATABASE_URL"),
+    }
+    yield {name: url for name, (_, url) in started.items()}
+    for process, _ in started.values():
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def is_admin_index(body: bytes) -> bool:
+    return b"Site administration" in body and b'id="login-form"' not in body
+
+
+def test_a_staff_member_signed_in_once_reaches_every_admin_through_the_gateway(
+    client, gateway, relying_party, provider, service_admins, register
+):
+    register("shop", service_admins["shop"])
+    register("mailer", service_admins["mailer"])
+    login(client, provider)
+    cookie = {"Cookie": f"gw_sessionid={client.cookies['gw_sessionid'].value}"}
+
+    pages = {
+        prefix: gateway.get(prefix, headers=cookie)
+        for prefix in ("/admin/", "/shop/admin/", "/mailer/admin/")
+    }
+    own = client.get("/gateway/admin/")
+    stylesheets = [
+        gateway.get(f"{p}admin/css/base.css") for p in ("/static/", "/shop/static/", "/mailer/static/")
+    ]
+
+    for prefix, page in pages.items():
+        assert page.status == 200, (prefix, page.body[:300])
+        assert is_admin_index(page.body), prefix
+    assert own.status_code == 200
+    assert is_admin_index(own.content)
+    assert [s.status for s in stylesheets] == [200, 200, 200]

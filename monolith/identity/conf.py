@@ -75,3 +75,4 @@ GATEWAY_ASSERTION_EXEMPT_PATHS = [*_EXEMPT, "/o/"]
 
 # The monolith owns accounts: an asserted user is its own account of that username.
 IDENTITY_USER_RESOLVER = "common.identity.users.local_user"
+IDENTITY_PAGE_USER_RESOLVER = IDENTITY_USER_RESOLVER
