@@ -15,12 +15,24 @@ import requests
 
 from gateway_proxy.tests.production import GatewayProcess
 from gateway_proxy.tests.servers import Upstream
+from gateway_proxy.tests.test_writes_sent_once import ClosingUpstream
 
 
 @pytest.fixture(scope="module")
-def edge(tmp_path_factory):
+def closing():
+    """The shop: reads every POST whole, then closes its kept-alive connection without answering."""
+    server = ClosingUpstream()
+    server.drop_methods = {"POST"}
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def edge(tmp_path_factory, closing):
     upstream = Upstream("monolith")
-    gateway = GatewayProcess(tmp_path_factory.mktemp("edge-prod"), SERVICE_URL_MONOLITH=upstream.url)
+    gateway = GatewayProcess(
+        tmp_path_factory.mktemp("edge-prod"), SERVICE_URL_MONOLITH=upstream.url, SERVICE_URL_SHOP=closing.url
+    )
     yield gateway, upstream
     gateway.stop()
     upstream.close()
@@ -114,3 +126,27 @@ def test_the_gateways_own_pages_load_their_static_files_under_the_deployed_serve
     assert "text/css" in stylesheet.headers["Content-Type"]
     assert "<style" not in home.text
     assert requests.get(f"{gateway.url}/gateway/static/gateway/home.css", timeout=5).status_code == 200
+
+
+def test_a_write_is_sent_once_by_every_gateway_process_even_on_a_kept_alive_connection(edge, closing):
+    gateway, _ = edge
+    for _ in range(8):  # fresh connections: both gateway processes keep one to the shop alive
+        assert requests.get(f"{gateway.url}/shop/admin/warm", timeout=5).status_code == 200
+    before = closing.count("POST")
+
+    statuses = [
+        requests.post(f"{gateway.url}/shop/admin/x", data=b"{}", timeout=10).status_code for _ in range(6)
+    ]
+
+    assert statuses == [502] * 6
+    assert closing.count("POST") - before == 6
+
+
+def test_a_token_in_the_query_string_is_refused_before_it_reaches_anything(echo):
+    gateway, upstream = echo
+
+    response = requests.get(f"{gateway.url}/api/v1/accounts/me?access_token=abc", timeout=5)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "token_in_query"
+    assert upstream.requests == []

@@ -19,6 +19,7 @@ class ClosingUpstream:
     def __init__(self):
         self.requests: list[tuple[str, str, dict, bytes]] = []
         self.drop: set[int] = set()
+        self.drop_methods: set[str] = set()
         self.server = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.server.getsockname()[1]}"
         self.closed = False
@@ -46,7 +47,7 @@ class ClosingUpstream:
                     headers[name.strip().lower()] = value.strip()
                 body = rfile.read(int(headers.get("content-length", 0)))
                 self.requests.append((method, target, headers, body))
-                if len(self.requests) in self.drop:
+                if len(self.requests) in self.drop or method in self.drop_methods:
                     return  # read it all, answered nothing
                 payload = json.dumps({"n": len(self.requests)}).encode()
                 conn.sendall(
