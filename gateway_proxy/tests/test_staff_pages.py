@@ -74,3 +74,22 @@ def test_the_shop_and_mailer_admins_have_routes_to_their_services():
     assert routes["/mailer/admin/"] == ("extracted", "mailer")
     assert static["/shop/static/"] == "shop"
     assert static["/mailer/static/"] == "mailer"
+
+
+def test_a_route_naming_an_unknown_service_shows_the_error_next_to_the_field(client, monolith, shop):
+    signed_in_with_roles(client, ["staff"])
+    route = Route.objects.get(prefix="/api/v1/shop/")
+    form = client.get(f"/gateway/admin/gateway/route/{route.pk}/change/").context["adminform"].form
+
+    response = client.post(
+        f"/gateway/admin/gateway/route/{route.pk}/change/",
+        {**form.initial, "extracted_service": "ghost", "shadow_ignore_fields": "[]",
+         "rate_limit_user": "", "rate_limit_ip": "", "max_body_bytes": ""},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["extracted_service"] == [
+        "No service named 'ghost' is registered."
+    ]
+    route.refresh_from_db()
+    assert route.extracted_service == "shop"
