@@ -5,9 +5,10 @@ import sys
 
 from django.core.wsgi import get_wsgi_application
 
-# Threads of a gateway process mostly wait on sockets; with CPython's default
-# 5 ms switch interval, a thread whose answer has arrived can wait that long
-# for the interpreter lock. A shorter interval keeps proxied latency low.
+# Under a threaded server (gthread), threads of a gateway process mostly wait on
+# sockets; with CPython's default 5 ms switch interval, a thread whose answer has
+# arrived can wait that long for the interpreter lock. A shorter interval keeps
+# proxied latency low. (The Procfile's gevent workers switch at every socket wait.)
 sys.setswitchinterval(float(os.environ.get("GATEWAY_SWITCH_INTERVAL", "0.0005")))
 
 if "gevent" in sys.modules:
