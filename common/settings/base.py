@@ -38,6 +38,7 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # attempt limits of password logins (below)
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "common.identity.middleware.GatewayAssertionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
@@ -78,8 +80,8 @@ TEMPLATES = [
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Password logins (the admin, the identity provider's sign-in page) are limited by
-# django-axes in the services that have them: after LOGIN_FAILURE_LIMIT failures for
+# Password logins (every admin, the identity provider's sign-in page) are limited by
+# django-axes: after LOGIN_FAILURE_LIMIT failures for
 # one username from one client address, that pair is refused (429) for
 # LOGIN_LOCKOUT_MINUTES. The address is the client's, behind trusted proxies only.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
@@ -87,7 +89,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "common.identity.proxies.request_client_ip"
-LOGIN_LIMITED_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]

@@ -103,6 +103,7 @@ def test_production_settings_send_hsts_secure_cookies_and_the_policy(tmp_path, s
     assert "csp.middleware.CSPMiddleware" in seen["middleware"]
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in seen["middleware"]
     assert seen["middleware"][0] == "common.identity.proxies.TrustedProxyMiddleware"
+    assert "axes.middleware.AxesMiddleware" in seen["middleware"]  # password logins are attempt-limited
 
 
 def env_key() -> str:

@@ -15,7 +15,6 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "common.registry",
     "gateway_proxy.apps.GatewayConfig",
-    "axes",
 ]
 
 # The gateway issues identity assertions; it does not verify them.

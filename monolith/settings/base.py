@@ -16,11 +16,9 @@ INSTALLED_APPS = [
     "monolith.notifications",
     "oauth2_provider",
     "monolith.identity",
-    "axes",
 ]
 
-MIDDLEWARE = [*MIDDLEWARE, "waffle.middleware.WaffleMiddleware", "axes.middleware.AxesMiddleware"]  # noqa: F405
-AUTHENTICATION_BACKENDS = LOGIN_LIMITED_BACKENDS  # noqa: F405 - admin and provider sign-in are limited
+MIDDLEWARE = [*MIDDLEWARE, "waffle.middleware.WaffleMiddleware"]  # noqa: F405
 
 # The legacy OIDC identity provider (monolith/identity) and how the gateway's
 # identity assertion maps to accounts here.
