@@ -1,5 +1,6 @@
 """Route table admin: every save goes through the audited services."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
@@ -7,8 +8,22 @@ from gateway_proxy import services
 from gateway_proxy.models import Route, RouteChange, ShadowMismatch, TrafficMinute
 
 
+class RouteForm(forms.ModelForm):
+    """Names only services the registry knows: the error shows next to the field, nothing is saved."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, error in services.unknown_services(
+            legacy_service=cleaned.get("legacy_service") or "",
+            extracted_service=cleaned.get("extracted_service") or "",
+        ).items():
+            self.add_error(field, error)
+        return cleaned
+
+
 @admin.register(Route)
 class RouteAdmin(admin.ModelAdmin):
+    form = RouteForm
     list_display = ["prefix", "mode", "canary_percent", "legacy_service", "extracted_service", "updated_at"]
     list_filter = ["mode"]
     search_fields = ["prefix"]

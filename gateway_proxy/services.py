@@ -37,14 +37,20 @@ def route_snapshot(route: Route) -> dict:
     return snapshot
 
 
+def unknown_services(*, legacy_service: str, extracted_service: str) -> dict[str, str]:
+    """An error per side naming a service the registry does not know (empty: both known)."""
+    registry = get_registry()
+    sides = {"legacy_service": legacy_service, "extracted_service": extracted_service}
+    return {
+        field: f"No service named {name!r} is registered."
+        for field, name in sides.items()
+        if name and not registry.knows(name)
+    }
+
+
 def _validate(route: Route) -> None:
     route.full_clean()
-    registry = get_registry()
-    errors = {}
-    for field in ("legacy_service", "extracted_service"):
-        name = getattr(route, field)
-        if name and not registry.knows(name):
-            errors[field] = f"No service named {name!r} is registered."
+    errors = unknown_services(legacy_service=route.legacy_service, extracted_service=route.extracted_service)
     if errors:
         raise ValidationError(errors)
 

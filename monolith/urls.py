@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from common.api.docs import SwaggerUIView
 from common.api.health import database_health
 
 
@@ -23,7 +24,7 @@ urlpatterns = [
     path("o/", include("monolith.identity.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
     # Pages people see (reached through the gateway's page routes).
     path("", include("monolith.accounts.pages.urls")),
     path("", include("monolith.learning.pages.urls")),

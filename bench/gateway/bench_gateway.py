@@ -2,7 +2,7 @@
 """Gateway benchmark: the same endpoints called directly, through the gateway, through nginx.
 
 Starts, on loopback ports: the upstream (gunicorn gthread), the gateway
-(gunicorn gthread, one worker, a route to the upstream, bearer-token
+(gunicorn gevent as in the Procfile, a route to the upstream, bearer-token
 authentication and rate limiting on) and nginx as a plain reverse proxy with
 upstream keep-alive. wrk drives each at concurrency 1, 16 and 64, two passes.
 Prints added p50/p99 latency and throughput ratios against direct, and the
@@ -36,7 +36,6 @@ PASSES = int(os.environ.get("BENCH_PASSES", "2"))
 ENDPOINTS = {"trivial": "/bench/trivial", "db": "/bench/items"}
 # As in the Procfile: one gateway process per core.
 GATEWAY_WORKERS = os.environ.get("BENCH_GATEWAY_WORKERS", "2")
-GATEWAY_THREADS = os.environ.get("BENCH_GATEWAY_THREADS", "8")
 
 
 def ensure_tools() -> None:
@@ -141,6 +140,7 @@ def main() -> int:
             "OIDC_ISSUER": issuer.issuer,
             "OIDC_RP_CLIENT_ID": "polycode-gateway",
             "OIDC_RP_CLIENT_SECRET": "bench",
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "GATEWAY_ASSERTION_PRIVATE_KEY": generate_private_pem(),
             "SERVICE_URL_BENCH": f"http://127.0.0.1:{up_port}",
             "GATEWAY_RATE_LIMIT_USER": "100000000",
@@ -153,8 +153,8 @@ def main() -> int:
                         "--extracted", "bench", "--actor", "bench"], cwd=ROOT, env=gw_env, check=True,
                        stdout=subprocess.DEVNULL)  # fmt: skip
         gateway = subprocess.Popen(
-            [GUNICORN, "gateway_proxy.wsgi:application", "-b", f"127.0.0.1:{gw_port}", "-k", "gthread",
-             "-w", GATEWAY_WORKERS, "--threads", GATEWAY_THREADS, "--log-level", "warning"],
+            [GUNICORN, "gateway_proxy.wsgi:application", "-b", f"127.0.0.1:{gw_port}", "-k", "gevent",
+             "-w", GATEWAY_WORKERS, "--worker-connections", "1000", "--log-level", "warning"],
             cwd=ROOT, env=gw_env, stderr=(work / "gateway.log").open("w"))  # fmt: skip
         procs.append(gateway)
         (work / "nginx").mkdir()

@@ -119,6 +119,8 @@ def bench_http() -> dict:
         "RUNNER_LANGUAGES": "python",
         "GATEWAY_ASSERTION_PUBLIC_KEY": keys.public_pem(keys.generate_private_pem()),
         "SERVICE_ASSERTION_PUBLIC_KEY_MONOLITH": keys.public_pem(MONOLITH_KEY),
+        # Production keeps used assertions in Redis, shared by every worker.
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "PYTHONPATH": str(ROOT),
     }
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))

@@ -33,11 +33,7 @@ class GatewayAssertionAuthentication(BaseAuthentication):
                 return None
             if identity.anonymous:
                 return None
-            # The middleware resolved the user already (one lookup per request).
-            user = getattr(django_request, "asserted_user", None)
-            if user is None or not user.is_authenticated:
-                user = resolve_user(identity)
-            return user, identity
+            return resolve_user(identity), identity
         except InvalidAssertion as exc:
             raise exceptions.AuthenticationFailed(exc.detail, code=exc.code) from exc
 

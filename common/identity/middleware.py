@@ -7,12 +7,16 @@
   identity provider's own endpoints).
 - Off (local development, tests), a request without one goes on to the other
   authentication classes (session, basic), as before the gateway existed.
+- A request with a token in its query string is refused (400) on every path,
+  the identity provider's included (``query_tokens``).
 
 The verified identity is ``request.gateway_identity`` (``None`` without an
-assertion). An asserted user is also ``request.user`` for every Django view
-(pages, the admin), resolved once by ``IDENTITY_USER_RESOLVER``: signing in
-once at the gateway signs a person in everywhere behind it. Exempt paths (the
-identity provider's own pages) keep their own sessions. The request id is
+assertion). For Django's own views (pages, the admin) the asserted user is
+``request.user`` too (``users.resolve_page_user``, on first use), so a person
+signed in once at the gateway is signed in on every page and a staff member
+reaches every service's admin; an anonymous assertion means nobody is signed in,
+whatever session cookie a service also set. Exempt paths (the identity
+provider's own pages) keep their own sessions. The request id is
 ``request.request_id`` and is echoed back. While
 the request is handled, ``current_request`` holds it, so that a call this service
 makes to another one can assert the same user (``common.identity.service``).
@@ -25,9 +29,9 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.utils.functional import SimpleLazyObject
 
-from common.identity import checks, request_ids  # noqa: F401 - registers the deploy checks
+from common.identity import checks, query_tokens, request_ids
 from common.identity.assertion import META_KEY, InvalidAssertion, trusted_keys, verify
-from common.identity.users import resolve_user
+from common.identity.users import resolve_page_user
 
 UNVERIFIED = object()
 
@@ -55,25 +59,33 @@ def is_exempt(path: str) -> bool:
     return any(path.startswith(prefix) for prefix in getattr(settings, "GATEWAY_ASSERTION_EXEMPT_PATHS", ()))
 
 
-def user_of(identity):
-    """The user object of an asserted identity, resolved on first use. The gateway decides
-    who is signed in: an anonymous assertion means nobody, whatever session cookie this
-    service also set."""
-    if not identity.anonymous:
-        return SimpleLazyObject(lambda: resolve_user(identity))
-    if apps.is_installed("django.contrib.auth"):
-        from django.contrib.auth.models import AnonymousUser
+def page_user(identity):
+    """``request.user`` for an asserted identity: nobody for an anonymous assertion."""
+    from django.contrib.auth.models import AnonymousUser  # only services with accounts call this
 
+    if identity.anonymous:
         return AnonymousUser()
-    return None  # a service without accounts has no user objects to set
+    return SimpleLazyObject(lambda: _page_user(identity))
+
+
+def _page_user(identity):
+    try:
+        return resolve_page_user(identity)
+    except InvalidAssertion:
+        from django.contrib.auth.models import AnonymousUser  # services without accounts never get here
+
+        return AnonymousUser()  # a disabled account: as anonymous for pages (the API answers 401)
 
 
 class GatewayAssertionMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
-        # A key missing outside development stops the service when it starts,
-        # rather than failing the first request that carries an assertion.
+        # A key missing outside development, or a replay memory of this process
+        # only, stops the service when it starts rather than failing (or letting
+        # through) the first request that carries an assertion.
         trusted_keys()
+        checks.require_shared_replay_cache()
+        self.has_accounts = apps.is_installed("django.contrib.auth")
 
     def __call__(self, request):
         request_id = request_ids.from_header(request.META.get(request_ids.META_KEY))
@@ -81,30 +93,27 @@ class GatewayAssertionMiddleware:
         token = request_ids.current.set(request_id)
         request_token = current_request.set(request)
         try:
+            if query_tokens.has_token(request.META.get("QUERY_STRING", "")):
+                return query_tokens.refused()
             try:
                 identity = verify_request(request)
             except InvalidAssertion as exc:
                 return unauthorized(exc)
-            exempt = is_exempt(request.path_info)
-            if identity is None and getattr(settings, "REQUIRE_GATEWAY_ASSERTION", False) and not exempt:
+            if (
+                identity is None
+                and getattr(settings, "REQUIRE_GATEWAY_ASSERTION", False)
+                and not is_exempt(request.path_info)
+            ):
                 return unauthorized(
                     InvalidAssertion(
                         "This service is only reachable through the gateway.", code="assertion_missing"
                     )
                 )
-            if identity is not None and not exempt:
-                user = user_of(identity)
-                if user is not None:
-                    request.user = request.asserted_user = user
+            if identity is not None and self.has_accounts and not is_exempt(request.path_info):
+                request.user = page_user(identity)
             response = self.get_response(request)
             response.setdefault(request_ids.HEADER, request_id)
             return response
         finally:
             current_request.reset(request_token)
             request_ids.current.reset(token)
-
-    def process_exception(self, request, exception):
-        # An asserted account found disabled when a view first used it.
-        if isinstance(exception, InvalidAssertion):
-            return unauthorized(exception)
-        return None

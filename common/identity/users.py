@@ -7,6 +7,11 @@
 - ``local_user``: the service's own account of that username, created on first
   sight (the monolith, which owns accounts).
 
+For Django's own views (the admin, pages), ``GatewayAssertionMiddleware`` sets
+``request.user`` with ``IDENTITY_PAGE_USER_RESOLVER``: the monolith's account
+(``local_user``) there; elsewhere ``mirrored_user``, a local row for staff and
+admins (the admin needs one: permissions, log entries), flags from the roles.
+
 The other way round, ``IDENTITY_ROLES_RESOLVER`` names the function giving the
 roles of a local account when this service asserts it to another one
 (``common.identity.service``); the default, ``user_roles``, reads them from the
@@ -79,6 +84,33 @@ def local_user(identity: Identity):
     return user
 
 
+STAFF_ROLES = frozenset({"staff", "admin"})
+
+
+def mirrored_user(identity: Identity):
+    """A staff or admin identity as a local account of this service; anyone else as an ``AssertedUser``.
+
+    ``admin`` makes a superuser, ``staff`` a staff member (with the permissions this
+    service grants its staff, if any); the flags follow the roles at every request,
+    so a role withdrawn at the identity provider is withdrawn here too.
+    """
+    if not STAFF_ROLES & set(identity.roles) or not identity.username:
+        return asserted_user(identity)
+    user_model = get_user_model()
+    flags = {"is_staff": True, "is_superuser": "admin" in identity.roles, "is_active": True}
+    user, created = user_model.objects.get_or_create(
+        **{user_model.USERNAME_FIELD: identity.username}, defaults={"email": identity.email, **flags}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    elif any(getattr(user, name) != value for name, value in flags.items()):
+        for name, value in flags.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(flags))
+    return user
+
+
 def user_roles(user) -> list[str]:
     """The roles a user object carries (an ``AssertedUser``'s), else ``staff``/``admin`` from its flags."""
     own = getattr(user, "roles", None)
@@ -99,6 +131,11 @@ def _resolver(path: str):
 
 def resolve_user(identity: Identity):
     path = getattr(settings, "IDENTITY_USER_RESOLVER", "common.identity.users.asserted_user")
+    return _resolver(path)(identity)
+
+
+def resolve_page_user(identity: Identity):
+    path = getattr(settings, "IDENTITY_PAGE_USER_RESOLVER", "common.identity.users.mirrored_user")
     return _resolver(path)(identity)
 
 

@@ -6,9 +6,11 @@ Values come from the environment through one ``env`` object; the defaults are
 for local development only (``production.py`` of each service requires them).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(environ.Env().str("POLYCODE_VAR_DIR", default=str(BASE_DIR / "var")))
@@ -26,6 +28,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 # Services sit behind the gateway, which sets X-Forwarded-Host to the host the client
 # asked for (after checking it): links, redirects and CSRF origin checks use that host.
 USE_X_FORWARDED_HOST = env.bool("USE_X_FORWARDED_HOST", default=True)
+# Forwarded headers are taken only from these peers (addresses or networks): in
+# development the gateway on this machine; production names its own.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=["127.0.0.1", "::1"])
 
 DJANGO_APPS = [
     "django.contrib.admin",
@@ -34,6 +39,7 @@ DJANGO_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # attempt limits of password logins (below)
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",
@@ -43,7 +49,10 @@ THIRD_PARTY_APPS = [
 ]
 
 MIDDLEWARE = [
+    "common.identity.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,12 +61,13 @@ MIDDLEWARE = [
     "common.identity.middleware.GatewayAssertionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "common" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -71,14 +81,52 @@ TEMPLATES = [
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Password logins (every admin, the identity provider's sign-in page) are limited by
+# django-axes: after LOGIN_FAILURE_LIMIT failures for
+# one username from one client address, that pair is refused (429) for
+# LOGIN_LOCKOUT_MINUTES. The address is the client's, behind trusted proxies only.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "common.identity.proxies.request_client_ip"
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# Django's default, spelled out so that production settings can add to it.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Every service serves its own static files (WhiteNoise), under gunicorn as under
+# runserver, straight from the apps' static/ folders: no collectstatic step needed.
+WHITENOISE_USE_FINDERS = True
+STATICFILES_DIRS = [BASE_DIR / "common" / "static"]
+
+# Content-Security-Policy of every page (django-csp): scripts, styles, fonts and images
+# from this origin only, no inline script or style, no plugins, no framing. Pages load
+# their bundles from the static URL; Swagger UI is served by the split view (no inline script).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # CodeMirror writes its styles into a <style> element: the editor's script tag
+        # carries the request's nonce and hands it on (web/components/editor_script.html).
+        "style-src": ["'self'", NONCE],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 
 def sqlite_default(service: str) -> str:
@@ -174,6 +222,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"forbidden_without_traceback": {"()": "common.api.logs.ForbiddenWithoutTraceback"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["forbidden_without_traceback"]},
+    },
 }

@@ -4,7 +4,8 @@ from django.urls import path
 from common.api.health import database_health
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    # Reached through the gateway at /mailer/admin/ (its own route; /admin/ is the monolith's).
+    path("mailer/admin/", admin.site.urls),
     path("health", database_health, name="health"),
     path("ready", database_health, name="ready"),
 ]

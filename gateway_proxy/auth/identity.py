@@ -1,9 +1,12 @@
 """Who is calling, as the edge establishes it: a bearer token or a browser session.
 
-- ``Authorization: Bearer <JWT>``: an ID token or JWT access token of the
-  issuer, verified against its JWKS. Verified tokens are remembered until they
-  expire (bounded LRU), so a client reusing its token costs a dictionary lookup.
-- the gateway's session cookie, set by the OIDC login (``/oidc/authenticate/``).
+- ``Authorization: Bearer <JWT>``: a JWT access token of the issuer, verified
+  against its JWKS. Verified tokens are remembered until they expire (bounded
+  LRU), so a client reusing its token costs a dictionary lookup; whether the
+  provider still vouches for it (not revoked) is asked every few seconds
+  (``revocation``).
+- the gateway's session cookie, set by the OIDC login (``/oidc/authenticate/``),
+  while the provider still vouches for the login's tokens (``revocation``).
 - neither: an anonymous visitor.
 """
 
@@ -17,6 +20,7 @@ from django.db import DatabaseError, connection
 from django.utils.module_loading import import_string
 
 from common.identity.assertion import Identity
+from gateway_proxy.auth import revocation
 from gateway_proxy.auth.provider import ProviderError, get_provider
 from gateway_proxy.proxy.errors import EdgeError
 
@@ -66,9 +70,18 @@ token_cache = TokenCache()
 
 
 def bearer_identity(token: str) -> dict:
-    cached = token_cache.get(token)
-    if cached is not None:
-        return cached
+    value = token_cache.get(token) or _verified(token)
+    if not revocation.token_active(token):
+        raise EdgeError(
+            401,
+            "invalid_token",
+            "The bearer token was revoked.",
+            headers=[("WWW-Authenticate", 'Bearer error="invalid_token"')],
+        )
+    return value
+
+
+def _verified(token: str) -> dict:
     try:
         claims = get_provider().verify(token, audiences=settings.OIDC_ACCEPTED_AUDIENCES)
     except (jwt.PyJWTError, ProviderError, ValueError) as exc:
@@ -91,7 +104,12 @@ def session_identity(session_key: str) -> dict | None:
     if _session_store is None:
         _session_store = import_string(settings.SESSION_ENGINE + ".SessionStore")
     try:
-        return _session_store(session_key=session_key).get(SESSION_KEY)
+        store = _session_store(session_key=session_key)
+        found = store.get(SESSION_KEY)
+        if found and not revocation.session_current(session_key, store):
+            store.delete(session_key)  # revoked or deactivated: the session ends here
+            return None
+        return found
     except DatabaseError:
         connection.close()
         return None

@@ -10,14 +10,17 @@ from urllib.parse import urlencode
 
 import jwt
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
-from mozilla_django_oidc.views import OIDCAuthenticationRequestView
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from gateway_proxy.auth.identity import SESSION_KEY, identity_claims
 from gateway_proxy.auth.provider import ProviderError, get_provider
+from gateway_proxy.auth.revocation import TOKENS_KEY, session_tokens
 
 DISCOVERED = {
     "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
@@ -26,6 +29,11 @@ DISCOVERED = {
     "OIDC_OP_JWKS_ENDPOINT": "jwks_uri",
 }
 STAFF_ROLES = {"staff", "admin"}
+#: What the ``staff`` role may do in the gateway's admin: operate the route table and read its records.
+STAFF_PERMISSIONS = [
+    "view_route", "add_route", "change_route",
+    "view_routechange", "view_shadowmismatch", "view_trafficminute",
+]  # fmt: skip
 
 
 def oidc_setting(attr, *default):
@@ -38,6 +46,34 @@ class AuthenticationRequestView(OIDCAuthenticationRequestView):
     """``/oidc/authenticate/``: redirect to the issuer (authorization code + PKCE)."""
 
     get_settings = staticmethod(oidc_setting)
+
+
+class AuthenticationCallbackView(OIDCAuthenticationCallbackView):
+    """``/oidc/callback/``: the session acts for the user only once every login check passed.
+
+    The identity and tokens the backend found are written to the session in
+    ``login_success`` (after the account was found active); a failed login ends
+    whatever session the browser had. An authorization response naming another
+    issuer than ours (RFC 9207 ``iss``) is a failed login.
+    """
+
+    get_settings = staticmethod(oidc_setting)
+
+    def get(self, request):
+        issuer = request.GET.get("iss")
+        if issuer is not None and issuer.rstrip("/") != settings.OIDC_ISSUER.rstrip("/"):
+            return self.login_failure()
+        return super().get(request)
+
+    def login_success(self):
+        response = super().login_success()
+        self.request.session[SESSION_KEY] = self.user.edge_claims
+        self.request.session[TOKENS_KEY] = self.user.edge_tokens
+        return response
+
+    def login_failure(self):
+        auth.logout(self.request)
+        return super().login_failure()
 
 
 def _discovered(name):
@@ -61,6 +97,10 @@ class GatewayOIDCBackend(OIDCAuthenticationBackend):
         self.UserModel = get_user_model()
 
     get_settings = staticmethod(oidc_setting)
+
+    def get_token(self, payload):
+        self.token_response = super().get_token(payload)
+        return self.token_response
 
     def verify_token(self, token, **kwargs):
         try:
@@ -91,12 +131,27 @@ class GatewayOIDCBackend(OIDCAuthenticationBackend):
         return self.update_user(user, claims)
 
     def update_user(self, user, claims):
+        """The account's email and flags follow the provider's roles at every login.
+
+        ``admin``: superuser; ``staff``: staff, with the permissions of an operator
+        of the route table (``STAFF_PERMISSIONS``); anyone else: neither.
+        """
         found = identity_claims(claims)
-        is_staff = bool(STAFF_ROLES & set(found["roles"]))
-        if user.email != found["email"] or user.is_staff != is_staff:
-            user.email, user.is_staff = found["email"], is_staff
-            user.save(update_fields=["email", "is_staff"])
-        self.request.session[SESSION_KEY] = found
+        roles = set(found["roles"])
+        is_staff, is_superuser = bool(STAFF_ROLES & roles), "admin" in roles
+        flags = {"email": found["email"], "is_staff": is_staff, "is_superuser": is_superuser}
+        if any(getattr(user, name) != value for name, value in flags.items()):
+            for name, value in flags.items():
+                setattr(user, name, value)
+            user.save(update_fields=list(flags))
+        operator = Permission.objects.filter(
+            content_type__app_label="gateway", codename__in=STAFF_PERMISSIONS
+        )
+        user.user_permissions.set(operator if is_staff else [])
+        # Kept on the user for the callback view, which writes them to the session
+        # only if the login succeeds (the account may still be refused).
+        user.edge_claims = found
+        user.edge_tokens = session_tokens(self.token_response)
         return user
 
 

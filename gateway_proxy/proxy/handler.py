@@ -21,9 +21,10 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.http.request import split_domain_port, validate_host
 
-from common.identity import request_ids
+from common.identity import proxies, query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
 from common.identity.assertion import issue
 from gateway_proxy import shadow
@@ -41,6 +42,22 @@ error_logger = logging.getLogger(__name__)
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 CANARY_COOKIE = "gw_canary"
 _VISITOR_ID = re.compile(r"^[0-9a-f]{16,64}$")
+# The visitor id in the canary cookie is signed (SECRET_KEY): a visitor cannot pick
+# the id, hence the side of a canary, by writing the cookie themselves.
+_canary_signer = signing.Signer(salt="gateway.canary-visitor")
+
+
+def visitor_id(cookie: str | None) -> str | None:
+    """The visitor id the gateway signed into ``cookie``, or ``None`` (absent, forged, malformed)."""
+    if not cookie:
+        return None
+    try:
+        visitor = _canary_signer.unsign(cookie)
+    except signing.BadSignature:
+        return None
+    return visitor if _VISITOR_ID.match(visitor) else None
+
+
 CHUNK = 64 * 1024
 
 
@@ -170,10 +187,10 @@ class EdgeHandler:
         def canary_key() -> str:
             if claims:
                 return "u:" + claims["user_id"]
-            visitor = cookie_value(environ.get("HTTP_COOKIE", ""), CANARY_COOKIE)
-            if not visitor or not _VISITOR_ID.match(visitor):
+            visitor = visitor_id(cookie_value(environ.get("HTTP_COOKIE", ""), CANARY_COOKIE))
+            if visitor is None:
                 visitor = hashlib.sha256(f"visitor:{client_ip}".encode()).hexdigest()[:32]
-                new_visitor.append(visitor)
+                new_visitor.append(_canary_signer.sign(visitor))
             return "v:" + visitor
 
         target, shadow_target = route.choose(method=method, canary_key=canary_key)
@@ -208,12 +225,10 @@ class EdgeHandler:
         upstream = attempt.response
         out_headers = headers.response_headers(upstream.headers.items())
         if new_visitor:
-            out_headers.append(
-                (
-                    "Set-Cookie",
-                    f"{CANARY_COOKIE}={new_visitor[0]}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax",
-                )
-            )
+            attributes = "Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax"
+            if settings.SESSION_COOKIE_SECURE:
+                attributes += "; Secure"
+            out_headers.append(("Set-Cookie", f"{CANARY_COOKIE}={new_visitor[0]}; {attributes}"))
         data = self.read_small(upstream, method, target.service)
         if shadow_target is not None and data is not None:
             shadow.shadow_runner.submit(
@@ -249,24 +264,19 @@ class EdgeHandler:
 
     @staticmethod
     def client_ip(environ) -> str:
-        hops = settings.GATEWAY_TRUSTED_PROXY_HOPS
-        if hops:
-            chain = [p.strip() for p in environ.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
-            if len(chain) >= hops:
-                return chain[-hops]
-        return environ.get("REMOTE_ADDR", "")
+        return proxies.client_address(environ.get("REMOTE_ADDR", ""), environ.get("HTTP_X_FORWARDED_FOR", ""))
 
     @staticmethod
     def forwarded_headers(environ, client_ip: str) -> dict[str, str]:
-        hops = settings.GATEWAY_TRUSTED_PROXY_HOPS
+        """The gateway's own X-Forwarded-*: a client's are kept only when its peer is a trusted proxy."""
         remote = environ.get("REMOTE_ADDR", "")
-        if hops and environ.get("HTTP_X_FORWARDED_FOR"):
-            chain = f"{environ['HTTP_X_FORWARDED_FOR']}, {remote}"
-        else:
-            chain = remote
         proto = environ.get("wsgi.url_scheme", "http")
-        if hops and environ.get("HTTP_X_FORWARDED_PROTO") in ("http", "https"):
-            proto = environ["HTTP_X_FORWARDED_PROTO"]
+        chain = remote
+        if proxies.is_trusted(remote):
+            if environ.get("HTTP_X_FORWARDED_FOR"):
+                chain = f"{environ['HTTP_X_FORWARDED_FOR']}, {remote}"
+            if environ.get("HTTP_X_FORWARDED_PROTO") in ("http", "https"):
+                proto = environ["HTTP_X_FORWARDED_PROTO"]
         forwarded = {"X-Forwarded-For": chain, "X-Forwarded-Proto": proto}
         if environ.get("HTTP_HOST"):
             forwarded["X-Forwarded-Host"] = environ["HTTP_HOST"]
@@ -379,6 +389,11 @@ class GatewayApplication:
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if query_tokens.has_token(environ.get("QUERY_STRING", "")):
+            # Refused before it is logged, proxied or seen by the gateway's own pages.
+            response = error_response(EdgeError(400, query_tokens.CODE, query_tokens.DETAIL))
+            start_response(errors.status_line(response.status), response.headers)
+            return response.body
         if path in self.own_paths or path.startswith(self.own_prefixes):
             return self.django_app(environ, start_response)
         response = self.handler(environ)

@@ -282,8 +282,16 @@ class Pool:
         *,
         connect_timeout: float,
         read_timeout: float,
+        resend: bool = False,
     ) -> Response:
-        """Send one request and read the status line and headers of its response."""
+        """Send one request and read the status line and headers of its response.
+
+        ``resend``: the request may be sent again on a fresh connection when a
+        kept-alive one turns out closed. Only for requests the upstream may
+        receive twice (idempotent, or carrying an ``Idempotency-Key``): once a
+        byte has been written, nothing tells whether the upstream read and acted
+        on it before the connection closed.
+        """
         head = [f"{method} {target} HTTP/1.1\r\n"]
         head.extend(f"{name}: {value}\r\n" for name, value in headers.items())
         head.append("\r\n")
@@ -305,9 +313,9 @@ class Pool:
                 raise
             except (UpstreamError, OSError) as exc:
                 conn.close()
-                # A kept-alive connection the peer closed meanwhile: nothing was
-                # processed, so one fresh connection may be tried.
-                stale = reused and attempt == 1 and replayable and not isinstance(exc, ReadTimeout)
+                # A kept-alive connection the peer closed meanwhile: one fresh
+                # connection may be tried, if receiving the request twice is harmless.
+                stale = reused and attempt == 1 and replayable and resend and not isinstance(exc, ReadTimeout)
                 if stale and (isinstance(exc, OSError) or "closed before a response" in str(exc)):
                     continue
                 if isinstance(exc, TimeoutError):

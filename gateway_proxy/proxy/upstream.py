@@ -4,8 +4,12 @@ One keep-alive connection pool per upstream instance (``http1.Pool``) is
 shared by every thread of the process. A breaker per instance opens after
 ``GATEWAY_BREAKER_FAILURES`` consecutive transport failures (refused,
 reset, timed out, not HTTP) and lets one trial request through after
-``GATEWAY_BREAKER_COOLDOWN`` seconds. Only idempotent methods are retried,
-on another instance when there is one, and only after a transport failure.
+``GATEWAY_BREAKER_COOLDOWN`` seconds. Only requests the upstream may receive
+twice are ever sent again (idempotent methods, or a request carrying an
+``Idempotency-Key``, which the upstreams that take writes honour): on another
+instance when there is one, and only after a transport failure. A POST or PATCH
+without one is sent once, even on a kept-alive connection found closed after
+the request was written.
 A request body that the client cut short is the client's failure: a 400,
 never counted against the instance and never retried.
 """
@@ -23,6 +27,11 @@ from gateway_proxy.proxy import errors, http1
 logger = logging.getLogger(__name__)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+
+
+def may_resend(method: str, headers: dict[str, str]) -> bool:
+    """Whether receiving this request twice is harmless for the upstream."""
+    return method in IDEMPOTENT_METHODS or any(name.lower() == "idempotency-key" for name in headers)
 
 
 class Breaker:
@@ -160,7 +169,8 @@ class Upstreams:
         ``headers_for_attempt(headers)`` adds per-attempt headers (a fresh assertion).
         """
         replayable = body is None or isinstance(body, bytes)
-        attempts = 1 + (retries if method in IDEMPOTENT_METHODS and replayable else 0)
+        resend = replayable and may_resend(method, headers)
+        attempts = 1 + (retries if resend else 0)
         tried: set[str] = set()
         last_error: errors.EdgeError | None = None
         for _ in range(attempts):
@@ -179,6 +189,7 @@ class Upstreams:
                     body,
                     connect_timeout=settings.GATEWAY_CONNECT_TIMEOUT,
                     read_timeout=timeout,
+                    resend=resend,
                 )
             except http1.BodyIncomplete as exc:
                 # The client's body ended early or could not be read: neither the

@@ -20,13 +20,17 @@ INSTALLED_APPS = [
 
 # The gateway issues identity assertions; it does not verify them.
 MIDDLEWARE = [
+    "common.identity.proxies.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "gateway_proxy.urls"
@@ -47,6 +51,7 @@ SESSION_COOKIE_AGE = env.int("GATEWAY_SESSION_AGE", default=8 * 3600)
 
 # --- Identity: the gateway is an OIDC relying party ------------------------------
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # the admin's password login is limited
     "gateway_proxy.auth.oidc.GatewayOIDCBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -62,6 +67,10 @@ OIDC_RP_SCOPES = "openid profile email"
 OIDC_USE_PKCE = True
 OIDC_TIMEOUT = env.float("OIDC_TIMEOUT", default=5.0)
 OIDC_AUTHENTICATE_CLASS = "gateway_proxy.auth.oidc.AuthenticationRequestView"
+OIDC_CALLBACK_CLASS = "gateway_proxy.auth.oidc.AuthenticationCallbackView"
+# How often the provider is asked whether a token or a session's login still stands
+# (revoked, account deactivated): gateway_proxy/auth/revocation.py.
+GATEWAY_TOKEN_RECHECK_SECONDS = env.int("GATEWAY_TOKEN_RECHECK_SECONDS", default=30)
 # Bearer tokens (ID tokens or JWT access tokens) must carry one of these audiences.
 OIDC_ACCEPTED_AUDIENCES = env.list("OIDC_ACCEPTED_AUDIENCES", default=[OIDC_RP_CLIENT_ID])
 # A JWKS is fetched again for an unknown kid at most this often.
@@ -90,9 +99,9 @@ GATEWAY_MAX_BODY_BYTES = env.int("GATEWAY_MAX_BODY_BYTES", default=10 * 1024 * 1
 GATEWAY_BUFFER_BYTES = env.int("GATEWAY_BUFFER_BYTES", default=256 * 1024)
 GATEWAY_BREAKER_FAILURES = env.int("GATEWAY_BREAKER_FAILURES", default=5)
 GATEWAY_BREAKER_COOLDOWN = env.float("GATEWAY_BREAKER_COOLDOWN", default=10.0)
-# How many proxies in front of the gateway add to X-Forwarded-For (0: none, the
-# client is REMOTE_ADDR).
-GATEWAY_TRUSTED_PROXY_HOPS = env.int("GATEWAY_TRUSTED_PROXY_HOPS", default=0)
+# The load balancers in front of the gateway, by address or network: only their
+# X-Forwarded-For/Proto are believed (none by default: the client is REMOTE_ADDR).
+TRUSTED_PROXIES = env.list("GATEWAY_TRUSTED_PROXIES", default=[])
 GATEWAY_ACCESS_LOG = env.bool("GATEWAY_ACCESS_LOG", default=True)
 
 # --- Rate limits (requests per minute; a route may override them) ------------------
@@ -117,7 +126,10 @@ GATEWAY_DASHBOARD_PART_TIMEOUT = env.float("GATEWAY_DASHBOARD_PART_TIMEOUT", def
 
 LOGGING = {
     **LOGGING,  # noqa: F405
-    "filters": {"request_id": {"()": "common.identity.request_ids.RequestIdFilter"}},
+    "filters": {
+        **LOGGING["filters"],  # noqa: F405
+        "request_id": {"()": "common.identity.request_ids.RequestIdFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
     },

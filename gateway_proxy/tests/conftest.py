@@ -2,6 +2,7 @@
 
 import io
 import json
+import time
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -182,6 +183,31 @@ def issuer(settings):
     reset_provider()
     yield server
     server.close()
+
+
+@pytest.fixture
+def browser_session(issuer):
+    """Sign a Django test client in as the OIDC callback does: ``browser_session(client, ...)``."""
+    from django.contrib.auth import get_user_model
+
+    from gateway_proxy.auth.identity import SESSION_KEY
+    from gateway_proxy.auth.revocation import TOKENS_KEY
+
+    def sign_in(client, *, user_id="9", username="ada", roles=(), refresh_token="refresh-1", expires_in=300):  # noqa: S107
+        user, _ = get_user_model().objects.get_or_create(username=username)
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        session = client.session
+        session[SESSION_KEY] = {"user_id": user_id, "username": username, "email": f"{username}@example.com",
+                                "roles": sorted(roles)}  # fmt: skip
+        session[TOKENS_KEY] = {
+            "access_token": issuer.token(sub=user_id, username=username, roles=roles),
+            "refresh_token": refresh_token,
+            "expires_at": time.time() + expires_in,
+        }
+        session.save()
+        return client
+
+    return sign_in
 
 
 def assertion_of(seen_request: dict, audience: str):

@@ -4,6 +4,7 @@ import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -92,17 +93,46 @@ def rsa_key(index: int):
 
 
 class Issuer:
-    """A minimal OIDC issuer: discovery and JWKS, with tokens minted by the test."""
+    """A minimal OIDC issuer: discovery, JWKS, introspection and refresh, with tokens minted by the test.
+
+    Tokens in ``revoked`` are inactive at introspection; refresh tokens in
+    ``revoked`` get no new tokens.
+    """
 
     def __init__(self):
         self.keys = {}
         self.jwks_requests = 0
+        self.introspections = 0
+        self.revoked: set[str] = set()
         self.rotate()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
                 pass
+
+            def _json(self, status: int, body: dict):
+                raw = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                form = dict(parse_qsl(self.rfile.read(length).decode()))
+                if self.path.endswith("/introspect"):
+                    outer.introspections += 1
+                    self._json(200, {"active": form.get("token") not in outer.revoked})
+                elif self.path.endswith("/token") and form.get("grant_type") == "refresh_token":
+                    if form.get("refresh_token") in outer.revoked:
+                        self._json(400, {"error": "invalid_grant"})
+                    else:
+                        self._json(200, {"access_token": outer.token(), "expires_in": 300,
+                                         "refresh_token": form["refresh_token"]})  # fmt: skip
+                else:
+                    self._json(400, {"error": "unsupported"})
 
             def do_GET(self):
                 if self.path.endswith("/.well-known/openid-configuration"):
@@ -112,6 +142,7 @@ class Issuer:
                         "authorization_endpoint": f"{outer.issuer}/authorize",
                         "token_endpoint": f"{outer.issuer}/token",
                         "userinfo_endpoint": f"{outer.issuer}/userinfo",
+                        "introspection_endpoint": f"{outer.issuer}/introspect",
                     }
                 elif self.path.endswith("/jwks"):
                     outer.jwks_requests += 1

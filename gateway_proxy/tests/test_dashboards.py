@@ -108,9 +108,8 @@ def test_the_migration_dashboard_is_for_staff_only(client, db):
     assert signed_in.status_code == 403
 
 
-def test_the_front_page_is_served_by_the_gateway_and_offers_to_log_in(gateway, db):
+def test_the_front_page_sends_a_visitor_to_the_catalogue_page(gateway, db):
     response = gateway.get("/")
 
-    assert response.status == 200
-    assert b"/oidc/authenticate/" in response.body
-    assert b"/api/docs/" in response.body
+    assert response.status == 302
+    assert ("Location", "/learn/") in response.headers

@@ -207,3 +207,31 @@ def test_the_gateway_answers_its_own_health(gateway, db):
 
     assert response.status == 200
     assert response.json() == {"status": "ok", "service": "gateway"}
+
+
+def test_a_clients_forwarded_scheme_is_ignored_unless_its_peer_is_a_configured_proxy(gateway, api):
+    gateway.get("/api/v1/x", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "6.6.6.6"})
+
+    seen = api.requests[-1]["headers"]
+    assert seen["X-Forwarded-Proto"] == "http"
+    assert seen["X-Forwarded-For"] == "127.0.0.1"
+
+
+def test_behind_a_configured_proxy_its_forwarded_headers_are_kept_and_the_client_is_the_address_it_saw(
+    gateway, api, settings
+):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    gateway.get(
+        "/api/v1/x",
+        headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "1.2.3.4, 6.6.6.6, 10.0.0.7"},
+        REMOTE_ADDR="10.0.0.5",
+    )
+
+    seen = api.requests[-1]["headers"]
+    assert seen["X-Forwarded-Proto"] == "https"
+    assert seen["X-Forwarded-For"] == "1.2.3.4, 6.6.6.6, 10.0.0.7, 10.0.0.5"
+    from gateway_proxy.proxy.handler import EdgeHandler
+
+    environ = {"REMOTE_ADDR": "10.0.0.5", "HTTP_X_FORWARDED_FOR": "1.2.3.4, 6.6.6.6, 10.0.0.7"}
+    assert EdgeHandler.client_ip(environ) == "6.6.6.6"

@@ -148,3 +148,20 @@ def test_an_admin_change_goes_through_the_audit_log(client, db, monolith, shop):
     change = RouteChange.objects.get(prefix="/api/v1/shop/", action="update")
     assert change.actor == "admin:root"
     assert change.after["canary_percent"] == "5.00"
+
+
+def test_an_anonymous_visitor_cannot_choose_a_canary_side_with_a_crafted_cookie(gateway, shop_route):
+    salted = snapshot("50", "fixed")
+    # Visitor ids that would put a visitor on each side, if the gateway believed them.
+    on_shop = next(f"{i:032x}" for i in range(100) if salted.in_canary(f"v:{i:032x}"))
+    on_monolith = next(f"{i:032x}" for i in range(100) if not salted.in_canary(f"v:{i:032x}"))
+    own_side = gateway.get("/api/v1/shop/items", REMOTE_ADDR="10.0.0.7").json()["service"]
+
+    sides = {
+        gateway.get(
+            "/api/v1/shop/items", headers={"Cookie": f"gw_canary={crafted}"}, REMOTE_ADDR="10.0.0.7"
+        ).json()["service"]
+        for crafted in (on_shop, on_monolith, f"{on_shop}:forged-signature")
+    }
+
+    assert sides == {own_side}

@@ -66,6 +66,9 @@ OAUTH2_PROVIDER = {
     "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
     "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
     "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    # The authorization response names its issuer (RFC 9207), so a client talking to
+    # several issuers cannot be tricked into sending a code to the wrong one.
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
     "REFRESH_TOKEN_REUSE_PROTECTION": True,
 }
 
@@ -75,3 +78,4 @@ GATEWAY_ASSERTION_EXEMPT_PATHS = [*_EXEMPT, "/o/"]
 
 # The monolith owns accounts: an asserted user is its own account of that username.
 IDENTITY_USER_RESOLVER = "common.identity.users.local_user"
+IDENTITY_PAGE_USER_RESOLVER = IDENTITY_USER_RESOLVER

@@ -18,3 +18,17 @@ class PolyCodeOAuth2Validator(OAuth2Validator):
             "email_verified": bool(user.email),
             "roles": user_roles(user),
         }
+
+    def validate_bearer_token(self, token, scopes, request):
+        """A deactivated account's access token is refused (userinfo), however recent."""
+        valid = super().validate_bearer_token(token, scopes, request)
+        return valid and _active(request.user)
+
+    def validate_refresh_token(self, refresh_token, client, request, *args, **kwargs):
+        """A deactivated account gets no new tokens from its refresh token."""
+        valid = super().validate_refresh_token(refresh_token, client, request, *args, **kwargs)
+        return valid and _active(request.user)
+
+
+def _active(user) -> bool:
+    return user is None or bool(getattr(user, "is_active", False))

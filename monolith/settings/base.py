@@ -47,6 +47,7 @@ WEB_LOGOUT_URL = "/logout/"
 # identity assertion maps to accounts here.
 from monolith.identity.conf import (  # noqa: E402
     GATEWAY_ASSERTION_EXEMPT_PATHS,  # noqa: F401
+    IDENTITY_PAGE_USER_RESOLVER,  # noqa: F401
     IDENTITY_USER_RESOLVER,  # noqa: F401
     OAUTH2_PROVIDER,  # noqa: F401
 )

@@ -7,6 +7,7 @@ from monolith.settings.base import env
 
 DATABASES = {"default": env.db("DATABASE_URL")}
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+CACHES = {**CACHES, **REPLAY_CACHES}  # noqa: F405
 # The monolith signs its calls to the runner with its own key (common/identity/README.md).
 SERVICE_ASSERTION_PRIVATE_KEY = env.str("SERVICE_ASSERTION_PRIVATE_KEY", multiline=True)
 # The identity provider's signing key: every replica must sign with the same key.

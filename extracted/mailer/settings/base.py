@@ -12,6 +12,8 @@ INSTALLED_APPS = [
     "extracted.mailer.deliveries",
 ]
 
+# Under its own prefix, so that the gateway can route it (/static/ is the monolith's).
+STATIC_URL = "/mailer/static/"
 ROOT_URLCONF = "extracted.mailer.urls"
 WSGI_APPLICATION = "extracted.mailer.wsgi.application"
 

@@ -10,3 +10,4 @@ BROKER_URL = env("BROKER_URL")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env("EMAIL_HOST")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+CACHES = {**CACHES, **REPLAY_CACHES}  # noqa: F405

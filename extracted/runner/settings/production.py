@@ -5,3 +5,4 @@ from extracted.runner.settings.base import *  # noqa: F403
 from common.settings.production import *  # noqa: F403
 
 # The runner sets no cookies; the session/CSRF hardening of the shared module is harmless.
+CACHES = {**CACHES, **REPLAY_CACHES}  # noqa: F405 - the shared replay memory (common/identity/checks.py)

@@ -20,6 +20,8 @@ INSTALLED_APPS = [
     "extracted.shop.store",
 ]
 
+# Under its own prefix, so that the gateway can route it (/static/ is the monolith's).
+STATIC_URL = "/shop/static/"
 ROOT_URLCONF = "extracted.shop.urls"
 WSGI_APPLICATION = "extracted.shop.wsgi.application"
 

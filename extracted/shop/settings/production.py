@@ -8,3 +8,4 @@ from extracted.shop.settings.base import env, service_database
 DATABASES = {"default": service_database("SHOP_DATABASE_URL")}
 BROKER_URL = env("BROKER_URL")
 SITE_URL = env("SITE_URL")
+CACHES = {**CACHES, **REPLAY_CACHES}  # noqa: F405

@@ -152,3 +152,110 @@ def test_the_gateway_client_command_is_idempotent(db):
     assert app.skip_authorization
     assert app.algorithm == "RS256"
     assert "http://localhost:8000/oidc/callback/" in app.redirect_uris.split()
+
+
+def issued_tokens(client, user) -> dict:
+    client.force_login(user)
+    verifier, challenge = pkce_pair()
+    location = client.get("/o/authorize/", authorize_params(challenge))["Location"]
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    return client.post(
+        "/o/token/",
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+         "code_verifier": verifier, "client_id": "polycode-gateway", "client_secret": "s3cret"},
+    ).json()  # fmt: skip
+
+
+@pytest.mark.parametrize("path", ["/o/userinfo/", "/o/introspect/", "/api/v1/accounts/me", "/health"])
+def test_an_access_token_in_the_query_string_is_refused_on_every_endpoint(client, gateway_client, path):
+    access_token = issued_tokens(client, UserFactory())["access_token"]
+    client.logout()
+
+    response = client.get(path, {"access_token": access_token})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "token_in_query"
+    assert client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {access_token}").status_code == 200
+
+
+def test_the_authorization_response_names_its_issuer(client, gateway_client):
+    client.force_login(UserFactory())
+    _, challenge = pkce_pair()
+
+    location = client.get("/o/authorize/", authorize_params(challenge))["Location"]
+
+    query = parse_qs(urlsplit(location).query)
+    assert query["iss"] == [client.get("/o/.well-known/openid-configuration").json()["issuer"]]
+    assert client.get("/o/.well-known/openid-configuration").json()[
+        "authorization_response_iss_parameter_supported"
+    ]
+
+
+def introspect(client, token: str) -> dict:
+    credentials = base64.b64encode(b"polycode-gateway:s3cret").decode()
+    return client.post("/o/introspect/", {"token": token}, HTTP_AUTHORIZATION=f"Basic {credentials}").json()
+
+
+def test_discovery_names_the_introspection_and_revocation_endpoints(client, db):
+    meta = client.get("/o/.well-known/openid-configuration").json()
+
+    assert meta["introspection_endpoint"] == "http://testserver/o/introspect/"
+    assert meta["revocation_endpoint"] == "http://testserver/o/revoke_token/"
+
+
+def test_a_deactivated_accounts_tokens_are_inactive_refused_and_not_refreshed(client, gateway_client):
+    user = UserFactory()
+    tokens = issued_tokens(client, user)
+    client.logout()
+    assert introspect(client, tokens["access_token"])["active"] is True
+
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+
+    assert introspect(client, tokens["access_token"]) == {"active": False}
+    assert (
+        client.get("/o/userinfo/", HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}").status_code == 401
+    )
+    refreshed = client.post(
+        "/o/token/",
+        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+         "client_id": "polycode-gateway", "client_secret": "s3cret"},
+    )  # fmt: skip
+    assert refreshed.status_code == 400
+    assert "access_token" not in refreshed.json()
+
+
+def test_a_revoked_access_token_is_inactive(client, gateway_client):
+    tokens = issued_tokens(client, UserFactory())
+    client.logout()
+
+    client.post(
+        "/o/revoke_token/",
+        {"token": tokens["access_token"], "client_id": "polycode-gateway", "client_secret": "s3cret"},
+    )
+
+    assert introspect(client, tokens["access_token"]) == {"active": False}
+
+
+def test_outside_development_the_gateway_client_needs_its_own_secret(db, settings, monkeypatch):
+    from django.core.management.base import CommandError
+
+    settings.GATEWAY_ASSERTION_DEV_KEYS = False  # as production settings have it
+    monkeypatch.delenv("OIDC_RP_CLIENT_SECRET", raising=False)
+
+    with pytest.raises(CommandError, match="client secret"):
+        call_command("oidc_gateway_client")
+    with pytest.raises(CommandError, match="public"):
+        call_command("oidc_gateway_client", "--secret", "gateway-dev-secret")
+    assert not get_application_model().objects.filter(client_id="polycode-gateway").exists()
+
+    call_command("oidc_gateway_client", "--secret", "a-real-secret")
+    assert get_application_model().objects.filter(client_id="polycode-gateway").exists()
+
+
+def test_in_development_the_gateway_client_gets_the_development_secret(db, settings):
+    settings.GATEWAY_ASSERTION_DEV_KEYS = True
+
+    call_command("oidc_gateway_client")
+
+    assert get_application_model().objects.filter(client_id="polycode-gateway").exists()

@@ -273,3 +273,12 @@ def test_without_javascript_a_submission_answers_with_the_page_its_result_and_th
     assert "Accepted: every test passed." in html
     assert ">print(sum(map(int, input().split())))</textarea>" in html
     assert "hx-swap-oob" not in html
+
+
+def test_the_editor_script_carries_the_nonce_that_lets_its_styles_through_the_csp(learner_browser, exercise):
+    response = learner_browser.get(_url(exercise))
+
+    policy = response["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert "script-src 'self';" in policy + ";"  # scripts: files of this origin only
+    assert f'nonce="{nonce}"' in response.content.decode()
