@@ -26,6 +26,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("gateway", "0005_certificate_pages_routes")]
+    dependencies = [("gateway", "0006_interview_pages_routes")]
 
     operations = [migrations.RunPython(seed, unseed)]
