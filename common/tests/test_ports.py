@@ -1,5 +1,6 @@
 """One variable moves every development port; without it the ports are the documented ones."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -44,3 +45,12 @@ def test_the_shell_asks_for_a_port_by_name():
     assert printed.stdout == "9003\n"
     assert unknown.returncode == 2
     assert "usage" in unknown.stderr
+
+
+def test_no_process_of_the_procfile_has_a_port_of_its_own():
+    procfile = (ROOT / "Procfile").read_text()
+
+    asked = re.findall(r"\$\(\.venv/bin/python -m common\.ports (\w+)\)", procfile)
+
+    assert not re.search(r"127\.0\.0\.1:\d", procfile), "a literal port in the Procfile"
+    assert sorted(asked) == ["gateway", "mailer", "monolith", "runner", "shop"]
