@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.utils import timezone
 
 from common.identity.testing import GatewayClient
@@ -357,3 +358,16 @@ def test_recruiter_home_and_forms_for_a_learner_without_team(learner):
     assert b"recruiting team" in browser.get("/recruit/").content
     assert browser.get("/recruit/assessments/new").status_code == 404
     assert browser.get("/recruit/exercises/new").status_code == 404
+
+
+def test_the_navigation_shows_assessments_to_recruiters_only(recruiter_browser, team, learner):
+    assert b'href="/recruit/"' in recruiter_browser.get("/recruit/").content
+    assert b'href="/recruit/"' not in GatewayClient(learner).get("/learn/").content
+
+
+def test_demo_data_loads_twice_into_one_assessment(db):
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    assessment = Assessment.objects.get()
+    assert assessment.team.name == "Acme Recruiting"
+    assert assessment.versions.get().exercises[0]["title"] == "Sum of a list"

@@ -15,6 +15,7 @@ LOADERS = [
     "monolith.shop_legacy.demo.load_shop_demo",
     "monolith.campaigns.demo.load_campaigns",
     "monolith.certificates.demo.load_certificates_demo",
+    "monolith.interviews.demo.load_interviews_demo",
 ]
 
 
