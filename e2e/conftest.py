@@ -6,7 +6,6 @@ One stack per test session (e2e/stack.py): a temporary ``POLYCODE_VAR_DIR`` and 
 (runner service, mail through the queue and the mailer, purchases through the shop's saga).
 """
 
-import itertools
 import os
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS
 from e2e.stack import SWITCHES, Stack, free_port_base
+from e2e.steps import new_person
 
 # Each process reads a switch through a cache of WAFFLE_SWITCH_TTL (3 s) seconds.
 SWITCH_TTL = 3.0
@@ -97,19 +97,9 @@ def mail_dir(stack: Stack):
     return stack.var_dir / "mail"
 
 
-_numbers = itertools.count(1)
-
-
-@pytest.fixture
-def new_person():
-    """A name and an address nobody has used on this stack yet."""
-    n = next(_numbers)
-    stamp = int(time.time()) % 100000
-    return {
-        "username": f"zoe{stamp}{n}",
-        "email": f"zoe{stamp}{n}@example.com",
-        "password": "Kestrel-Quartz-91",
-    }
+@pytest.fixture(name="new_person")
+def new_person_fixture() -> dict:
+    return new_person()
 
 
 def pytest_sessionstart(session):

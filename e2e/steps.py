@@ -1,8 +1,18 @@
 """Steps several journeys take, written once."""
 
+import itertools
 import re
+import time
 
 from playwright.sync_api import Page, expect
+
+_numbers = itertools.count(1)
+
+
+def new_person(prefix: str = "zoe") -> dict:
+    """A username, an address and a password nobody has used on this stack yet."""
+    name = f"{prefix}{int(time.time()) % 100000}{next(_numbers)}"
+    return {"username": name, "email": f"{name}@example.com", "password": "Kestrel-Quartz-91"}
 
 
 def sign_in(page: Page, username: str, password: str, next_path: str = "/dashboard/") -> None:

@@ -1,21 +1,12 @@
 """Account pages in Chromium: bad input on sign-up, and a team invitation answered from its mail."""
 
-import itertools
 import re
-import time
 
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.browser import DESKTOP, check_page
 from e2e.mail import link_in, wait_for_mail
-from e2e.steps import confirm_email, sign_up
-
-_numbers = itertools.count(1)
-
-
-def person(prefix: str) -> dict:
-    name = f"{prefix}{int(time.time()) % 100000}{next(_numbers)}"
-    return {"username": name, "email": f"{name}@example.com", "password": "Kestrel-Quartz-91"}
+from e2e.steps import confirm_email, new_person, sign_up
 
 
 def test_a_signup_with_mistakes_shows_each_error_next_to_its_field_and_keeps_what_was_typed(page: Page):
@@ -40,7 +31,7 @@ def test_a_signup_with_mistakes_shows_each_error_next_to_its_field_and_keeps_wha
 def test_a_captain_invites_by_email_and_the_invited_learner_joins_from_the_mail(
     browser: Browser, stack, mail_dir
 ):
-    captain, invited = person("cap"), person("inv")
+    captain, invited = new_person("cap"), new_person("inv")
     contexts = [browser.new_context(base_url=stack.url, viewport=DESKTOP, locale="en-GB") for _ in range(2)]
     try:
         captain_page, invited_page = (context.new_page() for context in contexts)
