@@ -6,7 +6,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.browser import DESKTOP, check_page
 from e2e.mail import link_in, wait_for_mail
-from e2e.steps import confirm_email, new_person, sign_up
+from e2e.steps import confirm_email, new_person, sign_in, sign_up
 
 
 def test_a_signup_with_mistakes_shows_each_error_next_to_its_field_and_keeps_what_was_typed(page: Page):
@@ -73,3 +73,36 @@ def test_a_captain_invites_by_email_and_the_invited_learner_joins_from_the_mail(
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_learner_who_forgot_the_password_sets_a_new_one_from_the_mailed_link(
+    browser: Browser, stack, mail_dir
+):
+    learner = new_person("reset")
+    with browser.new_context(base_url=stack.url, viewport=DESKTOP, locale="en-GB") as first:
+        sign_up(first.new_page(), learner)
+    page = browser.new_context(base_url=stack.url, viewport=DESKTOP, locale="en-GB").new_page()
+    try:
+        page.goto("/oidc/authenticate/?next=/dashboard/")
+        page.get_by_role("link", name="Forgot your password?").click()
+        check_page(page, "password-reset")
+        page.get_by_label("Email").fill(learner["email"])
+        page.get_by_role("button", name="Send me a link").click()
+        expect(page).to_have_url(re.compile(r"/password/reset/done/$"))
+        check_page(page, "password-reset-sent")
+
+        link = link_in(
+            wait_for_mail(mail_dir, learner["email"], containing="/password/reset/"), "/password/reset/"
+        )
+        page.goto(link)
+        check_page(page, "password-new")
+        page.get_by_label("New password", exact=True).fill("Osprey-Granite-47")
+        page.get_by_label("New password confirmation").fill("Osprey-Granite-47")
+        page.get_by_role("button", name="Save my new password").click()
+        expect(page).to_have_url(re.compile(r"/password/reset/complete/$"))
+        check_page(page, "password-changed")
+
+        sign_in(page, learner["username"], "Osprey-Granite-47", next_path="/dashboard/")
+        expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {learner['username']}")
+    finally:
+        page.context.close()
