@@ -1,6 +1,8 @@
-"""Local development: embedded defaults, debug on."""
+"""Local development: embedded defaults."""
 
 from gateway_proxy.settings.base import *  # noqa: F403
 from gateway_proxy.settings.base import env
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off by default, so a person meets PolyCode's own error pages; DEBUG=true in .env
+# brings back Django's debug pages (errors are always in the process's log).
+DEBUG = env.bool("DEBUG", default=False)
