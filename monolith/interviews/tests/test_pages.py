@@ -371,3 +371,13 @@ def test_demo_data_loads_twice_into_one_assessment(db):
     assessment = Assessment.objects.get()
     assert assessment.team.name == "Acme Recruiting"
     assert assessment.versions.get().exercises[0]["title"] == "Sum of a list"
+
+
+def test_pages_speak_french_to_a_french_speaking_candidate_and_team(invite, recruiter, assessment):
+    recruiter.preferred_language = "fr"
+    recruiter.save()
+    _invitation, token = invite()
+    start = GatewayClient().get(f"/assessment/start/{token}", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Vous avez 30 minutes" in start and "Commencer" in start
+    pipeline = GatewayClient(recruiter).get(_url(assessment)).content.decode()
+    assert "Inviter depuis un fichier CSV" in pipeline
