@@ -7,6 +7,7 @@ from playwright.sync_api import Browser, Page, expect
 from e2e.browser import DESKTOP, check_page
 from e2e.mail import link_in, wait_for_mail
 from e2e.steps import confirm_email, new_person, sign_in, sign_up
+from e2e.words import Words
 
 
 def test_a_signup_with_mistakes_shows_each_error_next_to_its_field_and_keeps_what_was_typed(page: Page):
@@ -106,3 +107,24 @@ def test_a_learner_who_forgot_the_password_sets_a_new_one_from_the_mailed_link(
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {learner['username']}")
     finally:
         page.context.close()
+
+
+def test_a_learner_switches_to_french_and_python_in_the_settings_and_the_pages_follow(page: Page):
+    learner = new_person("set")
+    sign_up(page, learner)
+    page.get_by_role("link", name=learner["username"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Settings")
+    check_page(page, "settings")
+
+    page.get_by_label("Language of PolyCode").select_option(label="Français")
+    page.get_by_label("Programming language the editor opens with").select_option("python")
+    page.get_by_label("Editor theme").select_option(label="Dark")
+    page.get_by_role("button", name="Save", exact=True).click()
+
+    french = Words("fr")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("heading", level=1)).to_have_text(french("Settings"))
+    expect(page.get_by_label(french("Language of PolyCode"))).to_have_value("fr")
+    check_page(page, "settings-saved-fr")
+    page.goto("/learn/exercises/2/")
+    expect(page.get_by_label(french.context("programming language", "Language"))).to_have_value("python")
