@@ -144,3 +144,34 @@ def test_a_learner_passes_the_exam_and_anyone_can_verify_the_certificate_until_s
         check_page(visitor, f"certificate-{strangler}-09-revoked")
     finally:
         anonymous.close()
+
+
+def test_when_time_runs_out_the_timer_takes_the_learner_to_the_result_with_the_saved_answer_submitted(
+    page: Page, stack
+):
+    person = _new_learner(stack)
+    page.on("dialog", lambda dialog: dialog.accept())
+    _log_in(page, person["username"], person["password"], "/certificates/")
+    page.get_by_role("link", name=EXAM).click()
+    page.get_by_role("button", name="Start the exam").click()
+    expect(page.locator("textarea[data-editor-ready]")).to_be_attached()
+    page.get_by_label("Language").select_option("python")
+    _write(page, reference_solutions()["sum-of-digits"]["python"])
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.locator("#result")).to_contain_text("Answer saved")
+    # The server's deadline moves to a few seconds from now; the page is not reloaded.
+    stack.manage(
+        "shell",
+        "-c",
+        "from datetime import timedelta; from django.utils import timezone; "
+        "from monolith.certificates.models import ExamAttempt; "
+        f"ExamAttempt.objects.filter(user__username={person['username']!r}, finished_at=None)"
+        ".update(deadline=timezone.now() + timedelta(seconds=3))",
+    )
+
+    # The timer asks the server every 15 s; once time is up it opens the graded result.
+    expect(
+        page.get_by_text("Time ran out: your last saved answers were submitted at the deadline.")
+    ).to_be_visible(timeout=40_000)
+    expect(page.get_by_role("heading", level=2)).to_contain_text("Not passed: 27 %")  # 30 of 110 points
+    check_page(page, "certificate-deadline-result")
