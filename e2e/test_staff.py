@@ -38,11 +38,6 @@ def test_staff_signed_in_once_reach_the_content_admin_without_another_login(staf
     shot(staff_page, "staff-content-admin")
 
 
-@pytest.mark.xfail(
-    reason="issue 10 item 4, not done yet: the gateway admin's static files answer 404 and staff "
-    "signed in through OIDC have no permission on routes",
-    strict=False,
-)
 def test_staff_change_a_gateway_route_in_its_admin_with_its_static_files_loaded(staff_page: Page):
     failed = failed_responses(staff_page)
 
