@@ -40,7 +40,7 @@ def similar(
     """The others (``{id: (code, language)}``) at or above ``THRESHOLD``, most similar first."""
     if not code.strip():
         return []
-    boilerplate = _fingerprint(starter, language).hashes if starter.strip() else None
+    boilerplate = list(_fingerprint(starter, language).hashes) if starter.strip() else None
     mine = _fingerprint(code, language, boilerplate)
     matches = []
     for other_id, (other_code, other_language) in others.items():

@@ -175,3 +175,19 @@ def test_erasing_a_candidate_keeps_the_score_but_not_the_name_address_or_code(st
     assert attempt.score_percent == 50
     assert attempt.answers.get(exercise_index=0).code == ""
     assert not Snapshot.objects.exists()
+
+
+def test_similarity_sees_through_renamed_variables_and_ignores_the_shared_starter_code():
+    from monolith.interviews import similarity
+
+    starter = "import sys\n\ndef read_numbers():\n    return [int(x) for x in sys.stdin.read().split()]\n"
+    mine = (
+        starter
+        + "values = read_numbers()\ntotal = 0\nfor v in values[1:]:\n    total += v * v\nprint(total)\n"
+    )
+    copied = starter + "nums = read_numbers()\nacc = 0\nfor n in nums[1:]:\n    acc += n * n\nprint(acc)\n"
+    honest = starter + "print(sum(x ** 2 for x in read_numbers()[1:]))\n"
+    others = {1: (copied, "python"), 2: (honest, "python"), 3: (copied, "javascript")}
+    matches = similarity.similar(code=mine, language="python", others=others, starter=starter)
+    assert [m.other_id for m in matches] == [1]
+    assert matches[0].percent >= round(similarity.THRESHOLD * 100)
