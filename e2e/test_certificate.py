@@ -101,7 +101,7 @@ def test_a_learner_passes_the_exam_and_anyone_can_verify_the_certificate_until_s
         page.get_by_role("link", name="Download it (PDF)").click()
     url = _qr_url(download.value.path().read_bytes())
     assert url.startswith(f"{stack.url}/certificates/")
-    mail = wait_for_mail(mail_dir, person["email"])
+    mail = wait_for_mail(mail_dir, person["email"], timeout=60)
     assert url in mail.get_body(("plain",)).get_content()
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Certificates").click()
@@ -172,6 +172,6 @@ def test_when_time_runs_out_the_timer_takes_the_learner_to_the_result_with_the_s
     # The timer asks the server every 15 s; once time is up it opens the graded result.
     expect(
         page.get_by_text("Time ran out: your last saved answers were submitted at the deadline.")
-    ).to_be_visible(timeout=40_000)
+    ).to_be_visible(timeout=60_000)
     expect(page.get_by_role("heading", level=2)).to_contain_text("Not passed: 27 %")  # 30 of 110 points
     check_page(page, "certificate-deadline-result")
