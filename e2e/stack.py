@@ -28,8 +28,8 @@ HEALTH_CHECKED = ("gateway", "monolith", "shop", "runner", "mailer")
 
 # Variables of the calling shell (or of the test run) that would point the stack elsewhere:
 # it must use its embedded defaults, as on a fresh clone.
-INHERITED_PREFIXES = ("SERVICE_URL_", "EMAIL_", "OIDC_", "PYTEST_")
-INHERITED = {
+LEFT_OUT_PREFIXES = ("SERVICE_URL_", "EMAIL_", "OIDC_", "PYTEST_")
+LEFT_OUT = {
     "DJANGO_SETTINGS_MODULE",
     "POLYCODE_SERVICE",
     "POLYCODE_ENV",
@@ -80,7 +80,7 @@ class Stack:
         env = {
             key: value
             for key, value in os.environ.items()
-            if key not in INHERITED and not key.startswith(INHERITED_PREFIXES)
+            if key not in LEFT_OUT and not key.startswith(LEFT_OUT_PREFIXES)
         }
         env.update(
             POLYCODE_VAR_DIR=str(self.var_dir), POLYCODE_PORT_BASE=str(self.port_base), PYTHONUNBUFFERED="1"
