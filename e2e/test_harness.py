@@ -1,5 +1,7 @@
-"""The checks every journey relies on can fail: axe-core, the 375 px check, the mail reader."""
+"""The checks every journey relies on can fail: axe-core, the 375 px check, the mail reader,
+and a stack that does not come up is stopped."""
 
+import os
 from email.message import EmailMessage
 
 import pytest
@@ -7,6 +9,7 @@ from playwright.sync_api import Page
 
 from e2e.browser import SCREENSHOTS, assert_accessible, shot
 from e2e.mail import link_in, mails_to
+from e2e.stack import Stack, free_port_base
 
 
 @pytest.fixture
@@ -56,3 +59,15 @@ def test_mails_are_found_by_envelope_recipient_and_their_link_by_path(tmp_path):
     assert link_in(found[0], "/emails/verify/") == "http://localhost:8000/emails/verify/abc123"
     with pytest.raises(AssertionError, match="no link"):
         link_in(found[0], "/teams/invitations/")
+
+
+def test_a_stack_that_is_not_up_in_time_is_stopped_with_everything_it_started(tmp_path):
+    stack = Stack(tmp_path / "var", free_port_base())
+
+    with pytest.raises(RuntimeError, match="not up after 3s") as failure:
+        stack.start(timeout=3)
+
+    assert "last lines of the stack's output" in str(failure.value)
+    assert stack.process.poll() is not None
+    left = [pid for pid in map(int, filter(str.isdigit, os.listdir("/proc"))) if stack._ours(pid)]
+    assert left == []
