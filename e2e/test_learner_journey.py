@@ -24,6 +24,10 @@ HINT_TEXT = "Read the whole line, spaces included"
 REWARD, HINT_COST = 10, 5
 ECHO = "print(input())\n"
 GREET = 'print(f"Hello, {input()}!")\n'
+VERIFY_SUBJECT = {
+    "en": "Confirm your email address on PolyCode",
+    "fr": "Confirmez votre adresse e-mail sur PolyCode",
+}
 
 
 class Journey:
@@ -76,9 +80,10 @@ class Journey:
 
     def confirm_email(self, mail_dir) -> None:
         page, t = self.page, self.t
-        link = link_in(
-            wait_for_mail(mail_dir, self.person["email"], containing="/emails/verify/"), "/emails/verify/"
-        )
+        mail = wait_for_mail(mail_dir, self.person["email"], containing="/emails/verify/")
+        # The mail speaks the learner's language too, whichever path sent it.
+        assert mail["Subject"] == VERIFY_SUBJECT[t.language], mail["Subject"]
+        link = link_in(mail, "/emails/verify/")
         assert link.startswith(f"{self.stack.url}/emails/verify/"), link
         page.goto(link)
         self.check("confirm-email")
