@@ -14,6 +14,7 @@ recorded under a lock on the answer row.
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -610,6 +611,19 @@ def signals_record(*, attempt: Attempt, pastes: list[int], leaves: int, away_sec
         ]
     )
     return attempt
+
+
+def attempts_anonymise_expired(*, days: int | None = None) -> int:
+    """Erase the candidates of attempts finished more than the retention period ago (periodic job)."""
+    days = settings.INTERVIEWS_RETENTION_DAYS if days is None else days
+    due = Invitation.objects.filter(
+        erased_at__isnull=True, attempt__finished_at__lte=timezone.now() - timedelta(days=days)
+    )
+    erased = 0
+    for invitation in due:
+        candidate_erase(invitation=invitation)
+        erased += 1
+    return erased
 
 
 @transaction.atomic

@@ -118,3 +118,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "PolyCode monolith API",
     "DESCRIPTION": "Accounts, learning and the legacy shop.",
 }
+
+# Days after which a finished assessment attempt's candidate is anonymised
+# (manage.py assessments_close_expired --anonymise); the scores stay.
+INTERVIEWS_RETENTION_DAYS = env.int("INTERVIEWS_RETENTION_DAYS", default=365)

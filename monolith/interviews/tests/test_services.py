@@ -191,3 +191,22 @@ def test_similarity_sees_through_renamed_variables_and_ignores_the_shared_starte
     matches = similarity.similar(code=mine, language="python", others=others, starter=starter)
     assert [m.other_id for m in matches] == [1]
     assert matches[0].percent >= round(similarity.THRESHOLD * 100)
+
+
+def test_the_periodic_job_anonymises_attempts_finished_before_the_retention_period(started, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.INTERVIEWS_RETENTION_DAYS = 30
+    old, _key = started(name="Old", email="old@example.org")
+    old = services.attempt_finish(attempt=old)
+    Attempt.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(days=31))
+    recent, _key = started(name="Recent", email="recent@example.org")
+    services.attempt_finish(attempt=recent)
+    out = StringIO()
+    call_command("assessments_close_expired", "--anonymise", stdout=out)
+    assert "1 candidate(s) anonymised" in out.getvalue()
+    assert Invitation.objects.get(pk=old.invitation_id).erased_at is not None
+    assert Invitation.objects.get(pk=recent.invitation_id).erased_at is None
+    assert Attempt.objects.get(pk=old.pk).score_percent == 0
