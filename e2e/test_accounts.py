@@ -69,6 +69,14 @@ def test_a_captain_invites_by_email_and_the_invited_learner_joins_from_the_mail(
         expect(members).to_contain_text(captain["username"])
         expect(members).to_contain_text(invited["username"])
         check_page(invited_page, "team")
+        team_id = re.search(r"/teams/(\d+)/$", invited_page.url).group(1)
+        invited_page.goto(f"/leaderboard/?team={team_id}")
+        players = (
+            invited_page.get_by_role("table").get_by_role("row").filter(has=invited_page.get_by_role("cell"))
+        )
+        expect(players).to_have_count(2)
+        expect(players.filter(has_text=captain["username"])).to_have_count(1)
+        check_page(invited_page, "team-leaderboard")
         captain_page.reload()
         expect(captain_page.get_by_role("list", name="Members")).to_contain_text(invited["username"])
     finally:
