@@ -5,9 +5,11 @@ import uuid
 import pytest
 
 from common.messaging.testing import wait_until
+from extracted.shop.conftest import LOG_DIR
 from extracted.shop.store.models import Item, Order
 from extracted.shop.store.tests.factories import HintItemFactory, ValidatorItemFactory
 from extracted.shop.store.tests.helpers import learners_from
+from extracted.shop.testing import worker_process
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -177,3 +179,34 @@ def test_a_purchase_asked_to_wait_answers_with_the_outcome(stack):
     assert response.status_code == 202
     assert response.json()["state"] == "completed"
     assert response.json()["hint_text"] == item.hint_text
+
+
+def test_the_sweeper_goes_on_when_a_shop_worker_is_killed(stack, settings):
+    """Beat schedules the sweeps; any shop worker runs them: killing one takes no sweeper with it."""
+    [ada] = _learners(stack, 1, 100)
+    item = HintItemFactory(cost=30, stock=1)
+    settings.SHOP_SAGA_TIMEOUT = 1.0
+    other = worker_process(
+        app="extracted.shop.worker",
+        queue="shop",
+        env=stack.shop_env,
+        log_path=LOG_DIR / "shop-worker-2.log",
+        name="shop-2",
+        threads=2,
+    ).start()
+    stack.account_worker.stop()
+    try:
+        stack.shop_worker.kill()
+        order = ada.client().buy(item.id).json()
+        final = ada.client().order(order["id"], wait=5).json()
+        assert final["state"] == "rejected"
+        assert final["reason_code"] == "timed_out"
+        assert stack.shop_beat.alive
+    finally:
+        other.stop()
+        stack.ensure_running()
+    # The debit waited in account's queue: it runs now, and is refunded.
+    wait_until(
+        lambda: Order.objects.get(pk=order["id"]).refund == Order.Refund.REFUNDED, timeout=20, what="refund"
+    )
+    assert stack.account.balances([ada.id]) == {ada.id: 100}
