@@ -187,6 +187,17 @@ class RabbitVhost:
                     headers=message.headers,
                 )
 
+    def reject_all(self, queue: str) -> int:
+        """Reject every message of ``queue`` without requeue (the broker dead-letters them), as a
+        consumer that gave up on them would; returns how many."""
+        rejected = 0
+        with self._connection() as conn:
+            channel = conn.default_channel
+            while (message := channel.basic_get(queue=queue, no_ack=False)) is not None:
+                channel.basic_reject(message.delivery_tag, requeue=False)
+                rejected += 1
+        return rejected
+
     def get_all(self, queue: str) -> list[DeadLetter]:
         """Take every message of ``queue`` (acked: they leave the queue)."""
         import json

@@ -7,7 +7,8 @@
 Periodic work is scheduled by Celery beat, one process of its own, and done by
 whichever worker takes the message: the saga sweeper (``shop.sweep``, every
 ``SHOP_SWEEP_INTERVAL`` seconds) compensates pending orders past their
-deadline. A worker that dies takes no schedule with it. ``manage.py shop_sweep`` sweeps from the command line.
+deadline and commands again the refunds account has not answered. A worker
+that dies takes no schedule with it. ``manage.py shop_sweep`` sweeps from the command line.
 """
 
 import os

@@ -13,7 +13,8 @@ so a step and its message commit together or not at all:
    that was already rejected (it timed out meanwhile) is answered by a refund.
 3. ``orders_expire`` — the sweeper: a pending order past its deadline is
    rejected, its stock released and a refund commanded (account refunds only
-   what the debit step took, so a refund of a debit that never ran moves nothing).
+   what the debit step took, so a refund of a debit that never ran moves nothing);
+   ``refunds_resend`` commands again a refund account has not answered.
 
 Every step is idempotent: replies are recorded in the inbox, and a step
 refuses a transition from the wrong state.
@@ -450,4 +451,28 @@ def orders_expire(*, now=None, limit: int = 200) -> int:
             _reject(order, code=Order.Reason.TIMED_OUT)
             _request_refund(order, reason="Order timed out")
             _save_end(order)
+    return len(orders)
+
+
+def refunds_resend(*, now=None, limit: int = 200) -> int:
+    """Command again the refunds account has not answered for ``SHOP_REFUND_RESEND_AFTER`` seconds.
+
+    A refund command account could not process within its retry budget is
+    dead-lettered, and nothing else would ever send it again: the points a late
+    debit took would stay taken. Account moves the points of one refund step
+    once (its ledger reference), so a refund commanded twice refunds once.
+    Returns how many were sent again; each is sent again at that interval until
+    account answers.
+    """
+    now = now or timezone.now()
+    unanswered_since = now - timedelta(seconds=float(settings.SHOP_REFUND_RESEND_AFTER))
+    with transaction.atomic():
+        orders = list(
+            Order.objects.select_for_update(skip_locked=True)
+            .filter(refund=Order.Refund.REQUESTED, updated_at__lt=unanswered_since)
+            .order_by("updated_at")[:limit]
+        )
+        for order in orders:
+            _request_refund(order, reason="Refund commanded again: not answered")
+            order.save(update_fields=["refund", "updated_at"])
     return len(orders)
