@@ -86,7 +86,8 @@ def runner_service():
         try:
             if requests.get(f"{url}/health", timeout=1).status_code == 200:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
+            # Not listening yet, or listening while its worker still boots (builds the sandbox).
             time.sleep(0.2)
         if process.poll() is not None:
             pytest.fail(f"runner service did not start: {process.stderr.read().decode()[-2000:]}")
