@@ -1,7 +1,7 @@
 """Purchase saga benchmark: HTTP POST to a terminal order, over RabbitMQ and PostgreSQL.
 
 Stack (every reliability setting on): the shop web (gunicorn, gthread), the shop
-worker (queue ``shop``, sweeper), the monolith's account worker (queue
+worker (queue ``shop``; no beat: nothing times out here), the monolith's account worker (queue
 ``account``), both outbox relays; transactional outbox with the on-commit fast
 path, publisher confirms, late acks, prefetch 1, quorum queues, in a RabbitMQ
 vhost of its own; each service on its own PostgreSQL database.

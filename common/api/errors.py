@@ -6,9 +6,11 @@ knows which one to fix.
 """
 
 import logging
+import sys
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -70,7 +72,27 @@ def json_404(request, exception=None):
     return JsonResponse(_body(code="not_found", detail="Not found."), status=status.HTTP_404_NOT_FOUND)
 
 
+#: Seconds a client is asked to wait when the database could not be reached.
+DATABASE_RETRY_AFTER = 1
+
+
 def json_500(request):
+    """``handler500`` of every service: 503 with ``Retry-After`` when the database is unreachable.
+
+    Django calls it while handling the uncaught exception, so that exception is
+    at hand. A connection the database dropped or refused (``OperationalError``,
+    ``InterfaceError`` for one already closed: a restart, a failover, a killed
+    backend, too many clients) is a transient outage, not a server bug: the
+    client may try again, and Django opens a new connection for the next request.
+    API views end here too (the DRF handler leaves these errors unhandled).
+    """
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        response = JsonResponse(
+            _body(code="database_unavailable", detail="The database is unavailable; try again shortly."),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
     return JsonResponse(
         _body(code="server_error", detail="Internal server error."),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,

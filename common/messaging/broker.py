@@ -178,17 +178,91 @@ def _remove_ready_file(**kwargs) -> None:
         path.unlink(missing_ok=True)
 
 
+#: Keys of the last element of a task message's body (Celery protocol 2): canvas links,
+#: which this system never sends (a message asking for them is not one of ours).
+_CANVAS_KEYS = frozenset({"callbacks", "errbacks", "chain", "chord"})
+
+
+def unprocessable_reason(message) -> str | None:
+    """Why ``message`` is not a task message this system could have sent; None when it is one.
+
+    Celery's worker assumes a well-formed protocol-2 message (headers naming the
+    task and its id, a JSON body ``[args, kwargs, embed]``): a body such as
+    ``{"a": 1}``, ``null`` or ``[[], {}, 5]`` raises inside its consumer (the
+    worker process dies) or inside a pool thread (nothing ever acks the
+    message). So every delivery is checked here first, once.
+    """
+    headers = message.headers
+    if not isinstance(headers, dict):
+        return "no headers: not a task message"
+    for name in ("task", "id"):
+        if not isinstance(headers.get(name), str):
+            return f"header {name!r} missing or not a string: not a task message"
+    try:
+        body = message.decode()
+    except Exception as exc:  # whatever the serializer raises, the body is unusable
+        return f"undecodable body ({message.content_type}): {type(exc).__name__}: {exc}"
+    if not isinstance(body, list | tuple) or len(body) != 3:
+        return f"body is not [args, kwargs, embed] but {_shape(body)}"
+    args, kwargs, embed = body
+    if not isinstance(args, list | tuple):
+        return f"args is not a list but {_shape(args)}"
+    if not isinstance(kwargs, dict):
+        return f"kwargs is not an object but {_shape(kwargs)}"
+    if embed is not None and not (
+        isinstance(embed, dict) and embed.keys() <= _CANVAS_KEYS and not any(embed.values())
+    ):
+        return f"embed is not an empty canvas ({_shape(embed)}): callbacks, chains and chords are not used"
+    return None
+
+
+def _shape(value) -> str:
+    return "null" if value is None else type(value).__name__
+
+
 class DeadLetteringConsumer(CeleryConsumer):
-    """Celery's consumer, except that an undecodable message is dead-lettered, not acked away."""
+    """Celery's consumer, except that a message it cannot turn into a task is dead-lettered.
+
+    Celery acks an undecodable message away, and lets anything else a malformed
+    message raises escape and stop the worker. Here such a message is logged
+    and rejected without requeue (the broker moves it to the queue's
+    dead-letter queue), and the worker goes on with the next one. Connection
+    and channel errors still propagate: the consumer reconnects on those.
+    """
+
+    def create_task_handler(self, *args, **kwargs):
+        handle = super().create_task_handler(*args, **kwargs)
+        recoverable = (*self.connection_errors, *self.channel_errors)
+
+        def on_task_received(message):
+            reason = unprocessable_reason(message)
+            if reason is None:
+                try:
+                    return handle(message)
+                except recoverable:
+                    raise
+                except Exception as exc:  # any other failure is the message's
+                    reason = f"{type(exc).__name__}: {exc}"
+            self.dead_letter_message(message, reason)
+
+        return on_task_received
 
     def on_decode_error(self, message, exc):
-        logger.critical(
-            "messaging.undecodable_message content_type=%s error=%s: dead-lettered",
+        self.dead_letter_message(message, f"undecodable body: {type(exc).__name__}: {exc}")
+
+    def dead_letter_message(self, message, reason: str) -> None:
+        headers = message.headers if isinstance(message.headers, dict) else {}
+        logger.error(
+            "messaging.unprocessable_message queue=%s task=%.100r id=%.100r content_type=%s reason=%s: "
+            "dead-lettered",
+            (message.delivery_info or {}).get("routing_key"),
+            headers.get("task"),
+            headers.get("id"),
             message.content_type,
-            exc,
-            exc_info=True,
+            reason[:500],
         )
-        message.reject(requeue=False)
+        if not message.acknowledged:
+            message.reject_log_error(logger, self.connection_errors, requeue=False)
 
 
 class DeclareDeadLetterQueues(bootsteps.StartStopStep):

@@ -171,6 +171,33 @@ class RabbitVhost:
             _, count, _ = conn.default_channel.queue_declare(queue=queue, passive=True)
             return count
 
+    def publish_raw(self, queue: str, *messages: RawMessage) -> None:
+        """Publish ``messages`` to ``queue``'s exchange as they are (no serializer, no checks)."""
+        from kombu import Exchange, Producer
+
+        with self._connection() as conn:
+            producer = Producer(conn.default_channel)
+            for message in messages:
+                producer.publish(
+                    message.body,
+                    exchange=Exchange(queue, type="topic"),
+                    routing_key=queue,
+                    content_type=message.content_type,
+                    content_encoding="utf-8",
+                    headers=message.headers,
+                )
+
+    def reject_all(self, queue: str) -> int:
+        """Reject every message of ``queue`` without requeue (the broker dead-letters them), as a
+        consumer that gave up on them would; returns how many."""
+        rejected = 0
+        with self._connection() as conn:
+            channel = conn.default_channel
+            while (message := channel.basic_get(queue=queue, no_ack=False)) is not None:
+                channel.basic_reject(message.delivery_tag, requeue=False)
+                rejected += 1
+        return rejected
+
     def get_all(self, queue: str) -> list[DeadLetter]:
         """Take every message of ``queue`` (acked: they leave the queue)."""
         import json
@@ -189,6 +216,67 @@ class RabbitVhost:
                     body = message.body
                 taken.append(DeadLetter(headers=headers, body=body))
         return taken
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """A delivery as anyone on the broker could publish it: headers, body bytes, content type."""
+
+    name: str
+    body: bytes
+    content_type: str = "application/json"
+    headers: dict = field(default_factory=dict)
+
+
+def malformed_task_messages(task: str) -> list[RawMessage]:
+    """Deliveries naming ``task`` that no producer of this system sends: every shape a worker must survive.
+
+    Bodies that are not Celery's ``[args, kwargs, embed]``, bodies that are but with
+    the wrong types, arguments the task does not take, content a worker refuses or
+    cannot decode, and headers that are missing or of the wrong type.
+    """
+    import json
+
+    def body(value) -> bytes:
+        return json.dumps(value).encode()
+
+    good_args = body([[{"type": "not.a.message"}], {}, None])
+    shapes = [
+        RawMessage("object", body({"a": 1})),
+        RawMessage("null", body(None)),
+        RawMessage("empty list", body([])),
+        RawMessage("string", body("hello")),
+        RawMessage("number", body(5)),
+        RawMessage("two elements", body([[], {}])),
+        RawMessage("four elements", body([[], {}, None, 1])),
+        RawMessage("args not a list", body([5, {}, None])),
+        RawMessage("kwargs not an object", body([[], [], None])),
+        RawMessage("embed not an object", body([[], {}, 5])),
+        RawMessage("embed asks for a callback", body([[], {}, {"callbacks": [{"task": task}]}])),
+        RawMessage("no arguments", body([[], {}, None])),
+        RawMessage("unknown keyword", body([[], {"nope": 1}, None])),
+        RawMessage("argument not an envelope", body([[[1, 2]], {}, None])),
+        RawMessage("invalid JSON", b"{not json"),
+        RawMessage("empty body", b""),
+        RawMessage("not UTF-8", b"\xff\xfe\x00"),
+        RawMessage("plain text", b"hello", content_type="text/plain"),
+        RawMessage("pickle", b"\x80\x04K\x01.", content_type="application/x-python-serialize"),
+        RawMessage("yaml", b"a: 1", content_type="application/x-yaml"),
+        RawMessage("no task header", good_args, headers={"task": None}),
+        RawMessage("task header not a string", good_args, headers={"task": [task]}),
+        RawMessage("no id header", good_args, headers={"id": None}),
+        RawMessage("bad eta", good_args, headers={"eta": "tomorrow"}),
+        RawMessage("bad expires", good_args, headers={"expires": "never"}),
+        RawMessage("bad time limit", good_args, headers={"timelimit": 5}),
+        RawMessage("bad retries", good_args, headers={"retries": "many"}),
+        RawMessage("unknown task", good_args, headers={"task": "no.such.task"}),
+    ]
+    messages = []
+    for shape in shapes:
+        headers = {"task": task, "id": str(uuid.uuid4()), "lang": "py", **shape.headers}
+        headers = {name: value for name, value in headers.items() if value is not None}
+        messages.append(RawMessage(shape.name, shape.body, shape.content_type, headers))
+    return messages
 
 
 @dataclass

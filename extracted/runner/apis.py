@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -108,7 +108,10 @@ class LanguagesApi(APIView):
         source_file = serializers.CharField()
         compiled = serializers.BooleanField()
 
-    @extend_schema(responses={200: LanguageSerializer(many=True)}, summary="Languages and their versions")
+    @extend_schema(
+        responses={200: inline_serializer("LanguageList", {"languages": LanguageSerializer(many=True)})},
+        summary="Languages and their versions",
+    )
     def get(self, request):
         return Response({"languages": self.LanguageSerializer(language_list(), many=True).data})
 

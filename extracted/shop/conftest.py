@@ -1,12 +1,15 @@
 """Fixtures of the shop's tests: the saga's real stack (RabbitMQ vhost, account side, workers)."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from common.messaging.fixtures import rabbitmq, smtp, smtp_server  # noqa: F401 - fixtures
-from common.messaging.testing import database_url
-from extracted.shop.testing import AccountSide, relay_process, worker_process
+from common.messaging.testing import ROOT, database_url
+from extracted.shop.testing import AccountSide, beat_process, relay_process, worker_process
 
 LOG_DIR = Path(__file__).resolve().parents[2] / "var" / "test-logs"
 
@@ -34,7 +37,7 @@ def account_side(django_db_setup, django_db_blocker):
 
 
 class SagaStack:
-    """The processes of the saga besides the shop web (the test process itself)."""
+    """The processes of the saga besides the shop web (the test process itself), beat included."""
 
     def __init__(self, *, vhost, account, shop_db_url: str):
         self.vhost, self.account = vhost, account
@@ -62,6 +65,12 @@ class SagaStack:
             log_path=LOG_DIR / "shop-worker.log",
             name="shop",
         )
+        self.shop_beat = beat_process(
+            app="extracted.shop.worker",
+            env=self.shop_env,
+            log_path=LOG_DIR / "shop-beat.log",
+            name="shop-beat",
+        )
         self.account_relay = relay_process(
             service_env=self.account_env, log_path=LOG_DIR / "shop-account-relay.log", name="account-relay"
         )
@@ -74,15 +83,20 @@ class SagaStack:
         self.shop_relay.start()
         self.account_worker.start()
         self.shop_worker.start()
+        self.shop_beat.start()
         return self
 
     def ensure_running(self):
-        for process in (self.account_relay, self.shop_relay, self.account_worker, self.shop_worker):
+        for process in self.processes:
             if not process.alive:
                 process.start()
 
+    @property
+    def processes(self):
+        return (self.account_relay, self.shop_relay, self.account_worker, self.shop_worker, self.shop_beat)
+
     def stop(self):
-        for process in (self.shop_worker, self.account_worker, self.shop_relay, self.account_relay):
+        for process in reversed(self.processes):
             process.stop()
 
 
@@ -104,3 +118,36 @@ def stack(saga_stack, settings):
     saga_stack.ensure_running()
     settings.OUTBOX_FAST_PATH = True
     return saga_stack
+
+
+@pytest.fixture(scope="session")
+def mailer_worker(saga_stack, smtp_server, tmp_path_factory):  # noqa: F811 - fixtures
+    """A mailer worker on the saga's vhost (its own SQLite database), for the receipts."""
+    database = tmp_path_factory.mktemp("mailer") / "mailer.sqlite3"
+    env = {
+        "DJANGO_SETTINGS_MODULE": "extracted.mailer.settings.test",
+        "POLYCODE_SERVICE": "mailer",
+        "POLYCODE_ENV": "test",
+        "MAILER_DATABASE_URL": f"sqlite:///{database}",
+        "BROKER_URL": saga_stack.vhost.url,
+        "MESSAGING_DELIVERY_LIMIT": "20",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_server.port),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0", "--noinput"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        check=True,
+        timeout=120,
+    )
+    worker = worker_process(
+        app="extracted.mailer.worker",
+        queue="mailer",
+        env=env,
+        log_path=LOG_DIR / "shop-mailer-worker.log",
+        name="mailer",
+        threads=1,
+    ).start()
+    yield worker
+    worker.stop()

@@ -130,6 +130,16 @@ def relay_process(*, service_env: dict[str, str], log_path: Path, name: str) -> 
     )
 
 
+def beat_process(*, app: str, env: dict[str, str], log_path: Path, name: str = "beat") -> ServiceProcess:
+    """Celery beat of ``app``: the process that schedules its periodic tasks."""
+    return ServiceProcess(
+        argv=[sys.executable, "-m", "celery", "-A", app, "beat", "-l", "INFO"],
+        env=env,
+        log_path=log_path,
+        name=name,
+    )
+
+
 def worker_process(
     *, app: str, queue: str, env: dict[str, str], log_path: Path, name: str, threads: int = 4
 ) -> WorkerProcess:
@@ -149,6 +159,7 @@ def identity_header(*, user_id: int, username: str, email: str = "") -> dict[str
 __all__ = [
     "AccountSide",
     "ServiceProcess",
+    "beat_process",
     "identity_header",
     "relay_process",
     "wait_until",

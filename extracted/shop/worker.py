@@ -1,11 +1,14 @@
-"""The shop's Celery app: a worker consumes the ``shop`` queue (account's saga replies).
+"""The shop's Celery app: workers consume the ``shop`` queue (account's saga replies).
 
     POLYCODE_SERVICE=shop .venv/bin/celery -A extracted.shop.worker worker -Q shop \
         --pool=threads --concurrency=4
+    POLYCODE_SERVICE=shop .venv/bin/celery -A extracted.shop.worker beat
 
-The worker also runs the saga sweeper (``SHOP_SWEEP_INTERVAL`` seconds apart):
-pending orders past their deadline are compensated. ``manage.py shop_sweep``
-does the same from the command line.
+Periodic work is scheduled by Celery beat, one process of its own, and done by
+whichever worker takes the message: the saga sweeper (``shop.sweep``, every
+``SHOP_SWEEP_INTERVAL`` seconds) compensates pending orders past their
+deadline and commands again the refunds account has not answered. A worker
+that dies takes no schedule with it. ``manage.py shop_sweep`` sweeps from the command line.
 """
 
 import os
@@ -14,24 +17,29 @@ os.environ.setdefault(
     "DJANGO_SETTINGS_MODULE", f"extracted.shop.settings.{os.environ.get('POLYCODE_ENV', 'local')}"
 )
 
-from celery import signals
+from django.conf import settings
 
 from common.messaging.broker import make_celery_app
 from contracts.shop import SHOP_DEBIT_REPLIED_V1
 
+SWEEP_TASK = "shop.sweep"
+
 app = make_celery_app("shop", consume=[SHOP_DEBIT_REPLIED_V1.queue])
 app.autodiscover_tasks(["extracted.shop.store"])
 
-
-@signals.worker_ready.connect(dispatch_uid="shop-sweeper")
-def _start_sweeper(**kwargs) -> None:
-    from extracted.shop.store.sweeper import start_sweeper
-
-    start_sweeper()
-
-
-@signals.worker_shutdown.connect(dispatch_uid="shop-sweeper-stop")
-def _stop_sweeper(**kwargs) -> None:
-    from extracted.shop.store.sweeper import stop_sweeper
-
-    stop_sweeper()
+_sweep_every = float(settings.SHOP_SWEEP_INTERVAL)
+app.conf.update(
+    # The schedule is in the settings: beat keeps nothing on disk.
+    beat_scheduler="celery.beat:Scheduler",
+    beat_schedule={
+        "saga-sweeper": {
+            "task": SWEEP_TASK,
+            "schedule": _sweep_every,
+            # A sweep nobody took in time is dropped by the worker (acked, not run):
+            # while workers are down, sweeps do not pile up in the queue.
+            "options": {"queue": SHOP_DEBIT_REPLIED_V1.queue, "expires": max(_sweep_every, 1.0)},
+        }
+    }
+    if _sweep_every > 0
+    else {},
+)

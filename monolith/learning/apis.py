@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.api.fields import ChoiceField, SlugField, TextField
-from common.api.pagination import paginated
+from common.api.pagination import PageNumberPagination, paginated
 from common.errors import NotFound
 from monolith.learning import selectors, services
 from monolith.learning.models import (
@@ -190,6 +190,7 @@ class ModuleListItemSerializer(serializers.Serializer):
 
 
 class ModuleListApi(APIView):
+    pagination_class = PageNumberPagination  # the page shape in the schema, as paginated() answers
     permission_classes = [StaffWrites]
 
     class ModuleCreateInputSerializer(serializers.Serializer):
@@ -490,6 +491,8 @@ class ExerciseSubmitApi(APIView):
 
 
 class SubmissionListApi(APIView):
+    pagination_class = PageNumberPagination  # the page shape in the schema, as paginated() answers
+
     @extend_schema(responses=SubmissionListItemSerializer(many=True))
     def get(self, request):
         submissions = selectors.submission_list(user=request.user, filters=request.query_params)
@@ -507,6 +510,8 @@ class SubmissionDetailApi(APIView):
 
 
 class ProgressListApi(APIView):
+    pagination_class = PageNumberPagination  # the page shape in the schema, as paginated() answers
+
     @extend_schema(responses=ProgressOutputSerializer(many=True))
     def get(self, request):
         progress = selectors.module_progress_list(user=request.user, filters=request.query_params)

@@ -1,7 +1,7 @@
 """Shop API of the monolith (``/api/v1/shop/``): thin views over services and selectors."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -141,7 +141,16 @@ class OrderDetailApi(APIView):
     class WaitSerializer(serializers.Serializer):
         wait = serializers.FloatField(required=False, min_value=0, max_value=30, default=0)
 
-    @extend_schema(parameters=[WaitSerializer], responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        parameters=[WaitSerializer],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            404: OpenApiTypes.OBJECT,
+            503: OpenApiResponse(
+                OpenApiTypes.OBJECT, description="The shop is unreachable (shop_unavailable)."
+            ),
+        },
+    )
     def get(self, request: Request, order_id) -> Response:
         wait = self.WaitSerializer(data=request.query_params)
         wait.is_valid(raise_exception=True)

@@ -3,6 +3,7 @@
 import pytest
 
 from common.messaging import broker
+from common.messaging.testing import RawMessage, malformed_task_messages
 
 
 def test_the_celery_app_acks_late_rejects_failures_and_prefetches_one():
@@ -65,3 +66,42 @@ def test_retry_delays_grow_exponentially_with_jitter_up_to_a_cap(settings):
         delays = [broker.retry_delay(attempt) for _ in range(200)]
         assert all(full / 2 <= d <= full for d in delays)
         assert len({round(d, 6) for d in delays}) > 100  # jittered, not one value
+
+
+def _delivery(raw):
+    from kombu.message import Message
+
+    return Message(
+        body=raw.body,
+        content_type=raw.content_type,
+        content_encoding="utf-8",
+        headers=raw.headers,
+        accept={"application/json"},
+    )
+
+
+#: Shapes Celery itself cannot survive: refused before Celery sees them.
+REFUSED_BEFORE_CELERY = {
+    "object", "null", "empty list", "string", "number", "two elements", "four elements",
+    "args not a list", "kwargs not an object", "embed not an object", "embed asks for a callback",
+    "invalid JSON", "empty body", "not UTF-8", "plain text", "pickle", "yaml",
+    "no task header", "task header not a string", "no id header",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("raw", malformed_task_messages("mailer.send"), ids=lambda raw: raw.name)
+def test_a_delivery_celery_cannot_turn_into_a_task_is_refused_with_its_reason(raw):
+    reason = broker.unprocessable_reason(_delivery(raw))
+    if raw.name in REFUSED_BEFORE_CELERY:
+        assert reason
+    else:  # well-formed: the task refuses it (contract, arguments) or Celery does (headers, unknown task)
+        assert reason is None
+
+
+def test_a_message_as_this_system_publishes_it_is_processable():
+    import json
+
+    app = broker.make_celery_app("test", consume=["mailer"])
+    message = app.amqp.as_task_v2("0b8d5c3e-7a4a-4a49-8f0c-3e1f6f9b2a10", "mailer.send", args=[{"a": 1}])
+    raw = RawMessage("ours", json.dumps(message.body).encode(), headers=message.headers)
+    assert broker.unprocessable_reason(_delivery(raw)) is None

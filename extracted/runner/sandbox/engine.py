@@ -7,6 +7,7 @@ import atexit
 import contextlib
 import logging
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -33,6 +34,9 @@ from extracted.runner.sandbox.supervisor import Job, Outcome, Rlimits, become_su
 logger = logging.getLogger(__name__)
 
 SANDBOX_UID = 65534
+#: The unprivileged host user sandboxes run as when the runner itself runs as root
+#: (``user`` option; set-up creates it: ``useradd --system polycode-sandbox``).
+DEFAULT_HOST_USER = "polycode-sandbox"
 SYSTEM_DIRS = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives")
 ENV = (("PATH", "/usr/local/bin:/usr/bin:/bin"), ("HOME", "/tmp"), ("LANG", "C.UTF-8"), ("TMPDIR", "/tmp"))
@@ -122,6 +126,40 @@ def _bwrap_supports(bwrap: str) -> set[str]:
     return {option for option in ("--disable-userns", "--size", "--args", "--remount-ro") if option in text}
 
 
+def host_identity(user: str | int | None = None) -> tuple[int, int] | None:
+    """The host ``(uid, gid)`` bubblewrap is started as; None: as this process, already unprivileged.
+
+    A sandbox's uid inside (65534) maps to the host uid of the process that
+    started bwrap. Started by root, that is root: a writable bind or a kernel bug
+    would then act as host root. So a runner running as root starts every bwrap
+    as an unprivileged user (``user``: a name or a uid; ``DEFAULT_HOST_USER``)
+    and refuses to run without one.
+    """
+    if os.geteuid() != 0:
+        return None
+    wanted = DEFAULT_HOST_USER if user in (None, "") else str(user)
+    try:
+        entry = pwd.getpwuid(int(wanted)) if wanted.isdigit() else pwd.getpwnam(wanted)
+        uid, gid = entry.pw_uid, entry.pw_gid
+    except KeyError:
+        if not wanted.isdigit():
+            raise SandboxUnavailable(
+                f"the runner runs as root and the sandbox user {wanted!r} does not exist: sandboxed "
+                "programs must not run as host root. Create it (useradd --system --no-create-home "
+                f"--shell /usr/sbin/nologin --user-group {wanted}) or name another user."
+            ) from None
+        uid = gid = int(wanted)  # a bare uid with no account: its own group
+    if uid == 0 or gid == 0:
+        raise SandboxUnavailable(f"the sandbox user {wanted!r} is root: it must be an unprivileged user.")
+    return uid, gid
+
+
+def _system_tool(name: str) -> str | None:
+    """``name`` in /usr/bin or /bin (both are inside every sandbox), resolved; None if absent."""
+    found = shutil.which(name, path="/usr/bin:/bin")
+    return os.path.realpath(found) if found else None
+
+
 def _default_work_root() -> Path:
     shm = Path("/dev/shm")
     if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK):
@@ -150,6 +188,7 @@ class Sandbox:
         max_source_bytes: int = 64 * KIB,
         max_stdin_bytes: int = 1 * MIB,
         max_tests: int = 100,
+        user: str | int | None = None,
         workers: int | None = None,
         queue: int | None = None,
         queue_timeout: float = 30.0,
@@ -161,11 +200,18 @@ class Sandbox:
                 "Install the 'bubblewrap' package."
             )
         self.features = _bwrap_supports(self.bwrap)
+        self.prlimit = _system_tool("prlimit")
+        if not self.prlimit:
+            raise SandboxUnavailable(
+                "prlimit (util-linux) is not installed in /usr/bin or /bin: the sandbox sets each "
+                "program's rlimits with it."
+            )
         if "--args" not in self.features:
             raise SandboxUnavailable(f"bubblewrap at {self.bwrap} is too old (0.4 or later is needed).")
         self.arch = seccomp.host_arch()
         self.seccomp_filter = seccomp.build_filter(self.arch) if self.arch else None
         self.is_root = os.geteuid() == 0
+        self.host_user = host_identity(user)
         self.cgroups = (
             CgroupManager.detect() if cgroups else CgroupManager.disabled("disabled by configuration")
         )
@@ -193,7 +239,7 @@ class Sandbox:
         atexit.register(self.close)
         self._write_etc()
         self._base = self._base_options()
-        self.languages = discover(languages)
+        self.languages = discover(languages, run_as=self.host_user)
         self._smoke_test()
 
     # -- host setup ----------------------------------------------------------------------
@@ -272,7 +318,8 @@ class Sandbox:
             "bubblewrap": {"path": self.bwrap, "features": sorted(self.features)},
             "namespaces": ["user", "mount", "pid", "network", "ipc", "uts", "cgroup"],
             "sandbox_uid": SANDBOX_UID,
-            "host_uid": os.geteuid(),
+            "host_uid": self.host_user[0] if self.host_user else os.geteuid(),
+            "runner_uid": os.geteuid(),
             "seccomp": {
                 "enabled": self.seccomp_filter is not None,
                 "arch": self.arch.name if self.arch else None,
@@ -402,6 +449,11 @@ class Sandbox:
         try:
             for name, data in sources.items():
                 (build / name).write_bytes(data)
+                if self.host_user:
+                    os.chown(build / name, *self.host_user)
+            if self.host_user:
+                # The compile step writes here as the sandbox's host user.
+                os.chown(build, *self.host_user)
             yield build
         finally:
             shutil.rmtree(build, ignore_errors=True)
@@ -506,7 +558,9 @@ class Sandbox:
             cpu_seconds=limits.cpu_seconds,
             wall_seconds=limits.wall_seconds,
             output_cap=limits.output_bytes,
+            prlimit=self.prlimit,
             cgroup=group,
+            user=self.host_user,
         )
         return execute(job)
 

@@ -8,6 +8,7 @@ unsandboxed but with fixed arguments, to read its version.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import re
@@ -73,9 +74,20 @@ class Language:
         }
 
 
+#: Host (uid, gid) the toolchain probes run as: the sandbox's own, so that a toolchain the
+#: sandbox cannot reach (e.g. under root's private home) is not offered.
+_probe_user: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar(
+    "probe_user", default=None
+)
+
+
 def _version(argv: list[str], pattern: str) -> str | None:
+    user = _probe_user.get()
+    as_user = {"user": user[0], "group": user[1], "extra_groups": []} if user else {}
     try:
-        done = subprocess.run(argv, capture_output=True, timeout=20, check=False, env=_discovery_env())
+        done = subprocess.run(
+            argv, capture_output=True, timeout=20, check=False, env=_discovery_env(), cwd="/", **as_user
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         logger.info("toolchain probe %s failed: %s", argv[0], exc)
         return None
@@ -258,16 +270,22 @@ def _java() -> Language | None:
 
 
 def _rust() -> Language | None:
+    if not shutil.which("cc"):
+        return None
     cargo_bin = str(Path.home() / ".cargo" / "bin")
-    proxy = shutil.which("rustc") or shutil.which("rustc", path=cargo_bin)
-    if not proxy:
-        return None
-    sysroot = _version([proxy, "--print", "sysroot"], r"(\S+)")
-    if not sysroot:
-        return None
-    rustc = str(Path(sysroot) / "bin" / "rustc")
-    version = _is_elf(rustc) and _version([rustc, "--version"], r"rustc (\S+)")
-    if not version or not shutil.which("cc"):
+    # rustup's proxy first, then the system's rustc: the first the sandbox can run.
+    candidates = [
+        shutil.which("rustc"),
+        shutil.which("rustc", path=cargo_bin),
+        shutil.which("rustc", path="/usr/bin"),
+    ]
+    for proxy in dict.fromkeys(filter(None, candidates)):
+        sysroot = _version([proxy, "--print", "sysroot"], r"(\S+)")
+        rustc = sysroot and str(Path(sysroot) / "bin" / "rustc")
+        version = rustc and _is_elf(rustc) and _version([rustc, "--version"], r"rustc (\S+)")
+        if version:
+            break
+    else:
         return None
     return Language(
         id="rust",
@@ -293,13 +311,20 @@ DISCOVERERS: dict[str, Callable[[], Language | None]] = {
 }
 
 
-def discover(only: list[str] | None = None) -> dict[str, Language]:
-    """Every language whose toolchain answers on this host, by id (optionally only those in ``only``)."""
+def discover(only: list[str] | None = None, *, run_as: tuple[int, int] | None = None) -> dict[str, Language]:
+    """Every language whose toolchain answers on this host, by id (optionally only those in ``only``).
+
+    ``run_as``: the host (uid, gid) sandboxes run as; toolchains are probed as that user.
+    """
     found: dict[str, Language] = {}
-    for language_id, discoverer in DISCOVERERS.items():
-        if only and language_id not in only:
-            continue
-        language = discoverer()
-        if language:
-            found[language.id] = language
+    token = _probe_user.set(run_as)
+    try:
+        for language_id, discoverer in DISCOVERERS.items():
+            if only and language_id not in only:
+                continue
+            language = discoverer()
+            if language:
+                found[language.id] = language
+    finally:
+        _probe_user.reset(token)
     return found

@@ -2,11 +2,16 @@
 
 The sequence for every step (compile or run):
 
-1. ``bwrap`` starts with ``--block-fd``: it builds the namespaces and mounts, writes
+1. ``bwrap`` starts with ``--block-fd`` (as the sandbox's unprivileged host user
+   when the runner runs as root): it builds the namespaces and mounts, writes
    the host pid of the sandbox's init on ``--info-fd`` and waits.
-2. The supervisor opens a pidfd on that init (no pid-reuse race), moves it into
-   the run's cgroups and sets its rlimits with ``prlimit``; the program, forked
-   by init after the release, inherits all of it.
+2. The supervisor opens a pidfd on that init (no pid-reuse race) and moves it
+   into the run's cgroups; the program, forked by init after the release,
+   inherits them. The program is started through util-linux ``prlimit``, which
+   lowers its own rlimits inside the sandbox and then executes the program: the
+   limits apply from the program's first instruction, and setting them needs no
+   privilege over a process of another user (the runner holds no
+   ``CAP_SYS_RESOURCE`` in a container).
 3. The supervisor releases the block and polls stdout, stderr and a pidfd of the
    bwrap process until it exits, the wall-clock deadline passes, the CPU budget
    (cgroup accounting) is spent or an output stream overflows its cap.
@@ -53,6 +58,20 @@ def become_subreaper() -> bool:
         return False
 
 
+#: util-linux ``prlimit`` option of each limit.
+PRLIMIT_OPTIONS = {
+    resource.RLIMIT_CPU: "--cpu",
+    resource.RLIMIT_AS: "--as",
+    resource.RLIMIT_FSIZE: "--fsize",
+    resource.RLIMIT_NPROC: "--nproc",
+    resource.RLIMIT_NOFILE: "--nofile",
+    resource.RLIMIT_STACK: "--stack",
+    resource.RLIMIT_CORE: "--core",
+    resource.RLIMIT_MEMLOCK: "--memlock",
+    resource.RLIMIT_MSGQUEUE: "--msgqueue",
+}
+
+
 @dataclass(frozen=True)
 class Rlimits:
     cpu_seconds: int
@@ -77,6 +96,23 @@ class Rlimits:
             (resource.RLIMIT_MSGQUEUE, 0, 0),
         ]
 
+    def prlimit_argv(self, prlimit: str) -> list[str]:
+        """``prlimit`` setting these limits on itself, then executing what follows.
+
+        A process may only lower its hard limits: each is capped at this
+        process's own, which bwrap and the sandbox inherit.
+        """
+        infinity = resource.RLIM_INFINITY
+        argv = [prlimit]
+        for which, soft, hard in self.items():
+            _, current_hard = resource.getrlimit(which)
+            if current_hard != infinity:
+                hard = min(hard, current_hard) if hard != infinity else current_hard
+                soft = min(soft, hard) if soft != infinity else hard
+            value = ":".join("unlimited" if v == infinity else str(v) for v in (soft, hard))
+            argv.append(f"{PRLIMIT_OPTIONS[which]}={value}")
+        return [*argv, "--"]
+
 
 @dataclass
 class Job:
@@ -89,7 +125,10 @@ class Job:
     cpu_seconds: float
     wall_seconds: float
     output_cap: int
+    prlimit: str  # util-linux prlimit, reachable inside the sandbox
     cgroup: RunGroup | None = None
+    #: Host (uid, gid) bwrap is started as (a runner running as root); None: this process's.
+    user: tuple[int, int] | None = None
 
 
 @dataclass
@@ -152,6 +191,14 @@ def _reap(pid: int, *, block: bool) -> resource.struct_rusage | None:
     return usage if got == pid else None
 
 
+def _as_user(user: tuple[int, int] | None) -> dict:
+    """``Popen`` arguments that start the child as ``user`` (no supplementary groups)."""
+    if user is None:
+        return {}
+    uid, gid = user
+    return {"user": uid, "group": gid, "extra_groups": []}
+
+
 def execute(job: Job) -> Outcome:
     """Run ``job`` to the end under its limits; never raises for what the program does."""
     outcome = Outcome()
@@ -178,7 +225,7 @@ def execute(job: Job) -> Outcome:
         pass_fds.append(args_fd)
 
         proc = subprocess.Popen(
-            [job.bwrap, "--args", str(args_fd), "--", *job.argv],
+            [job.bwrap, "--args", str(args_fd), "--", *job.rlimits.prlimit_argv(job.prlimit), *job.argv],
             stdin=stdin_fd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -186,6 +233,7 @@ def execute(job: Job) -> Outcome:
             env={"PATH": "/usr/bin:/bin"},
             close_fds=True,
             start_new_session=True,
+            **_as_user(job.user),
         )
         for fd in (info_w, block_r, stdin_fd, args_fd):
             os.close(fd)
@@ -204,12 +252,6 @@ def execute(job: Job) -> Outcome:
         init_pidfd = os.pidfd_open(init_pid)
         if job.cgroup is not None:
             job.cgroup.add(init_pid)
-        for which, soft, hard in job.rlimits.items():
-            _, current_hard = resource.prlimit(init_pid, which)
-            if current_hard != resource.RLIM_INFINITY:
-                hard = min(hard, current_hard) if hard != resource.RLIM_INFINITY else current_hard
-                soft = min(soft, hard) if soft != resource.RLIM_INFINITY else hard
-            resource.prlimit(init_pid, which, (soft, hard))
 
         started = time.monotonic()
         os.write(block_w, b"1")

@@ -86,6 +86,8 @@ RUNNER_SANDBOX = {
     "languages": env.list("RUNNER_LANGUAGES", default=[]) or None,
     "cgroups": env.bool("RUNNER_CGROUPS", default=True),
     "work_root": env("RUNNER_WORK_ROOT", default=None),
+    # The unprivileged host user sandboxes run as when the runner runs as root.
+    "user": env("RUNNER_SANDBOX_USER", default=None),
     "workers": env.int("RUNNER_WORKERS", default=os.cpu_count() or 1),
     "queue": env.int("RUNNER_QUEUE", default=4 * (os.cpu_count() or 1)),
     "queue_timeout": env.float("RUNNER_QUEUE_TIMEOUT", default=30.0),

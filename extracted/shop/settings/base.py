@@ -40,8 +40,11 @@ MESSAGING_MAX_ATTEMPTS = env.int("SHOP_MAX_ATTEMPTS", default=8)
 
 #: A pending order with no answer from account after this many seconds is compensated.
 SHOP_SAGA_TIMEOUT = env.float("SHOP_SAGA_TIMEOUT", default=10.0)
-#: How often the worker's sweeper looks for timed-out orders (0: no sweeper thread).
+#: How often Celery beat schedules the sweeper (timed-out orders, unanswered refunds); 0: never.
 SHOP_SWEEP_INTERVAL = env.float("SHOP_SWEEP_INTERVAL", default=1.0)
+#: A refund account has not answered after this many seconds is commanded again (it may have
+#: been dead-lettered); longer than account's retry budget normally takes.
+SHOP_REFUND_RESEND_AFTER = env.float("SHOP_REFUND_RESEND_AFTER", default=300.0)
 #: Longest ``?wait=`` a status request may ask for, in seconds.
 SHOP_MAX_WAIT = env.float("SHOP_MAX_WAIT", default=5.0)
 #: Public address of the platform, for links in receipts.

@@ -13,6 +13,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_shop.sqlite3")}
 
 SHOP_SWEEP_INTERVAL = env.float("SHOP_SWEEP_INTERVAL", default=0.5)
+SHOP_REFUND_RESEND_AFTER = env.float("SHOP_REFUND_RESEND_AFTER", default=3.0)
 MESSAGING_MAX_ATTEMPTS = env.int("SHOP_MAX_ATTEMPTS", default=3)
 MESSAGING_RETRY_BACKOFF = 0.2
 MESSAGING_RETRY_BACKOFF_MAX = 0.5

@@ -107,7 +107,13 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "deadline"], name="store_order_state_deadline")]
+        indexes = [
+            models.Index(fields=["state", "deadline"], name="store_order_state_deadline"),
+            # The sweeper's unanswered refunds: few rows, whatever the number of orders.
+            models.Index(
+                fields=["updated_at"], condition=Q(refund="requested"), name="store_order_refund_requested"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user_id", "idempotency_key"],

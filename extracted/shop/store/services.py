@@ -13,7 +13,8 @@ so a step and its message commit together or not at all:
    that was already rejected (it timed out meanwhile) is answered by a refund.
 3. ``orders_expire`` — the sweeper: a pending order past its deadline is
    rejected, its stock released and a refund commanded (account refunds only
-   what the debit step took, so a refund of a debit that never ran moves nothing).
+   what the debit step took, so a refund of a debit that never ran moves nothing);
+   ``refunds_resend`` commands again a refund account has not answered.
 
 Every step is idempotent: replies are recorded in the inbox, and a step
 refuses a transition from the wrong state.
@@ -120,9 +121,37 @@ def order_place(
     constraint, and that order is answered; a new purchase costs no lookup for it.
     Two requests racing with one key, or one user buying one item twice at
     once, are told apart by the same constraints: the loser's transaction rolls
-    back and it answers with the winner's order.
+    back and it answers with the winner's order, or, when that order has already
+    ended (rejected), places its own again (``PLACE_ATTEMPTS`` in all; then 409
+    ``purchase_contended``).
     """
     user_id = buyer_id(user)
+    for _ in range(PLACE_ATTEMPTS):
+        placed = _place(
+            user=user,
+            user_id=user_id,
+            item_id=item_id,
+            idempotency_key=idempotency_key,
+            correlation_id=correlation_id,
+            order_id=order_id,
+        )
+        if placed is not None:
+            return placed
+    raise Conflict(
+        "Another purchase of this item kept changing while this one was placed; try again.",
+        code="purchase_contended",
+        field="item_id",
+    )
+
+
+#: Placements of one request: a clash with an order that ended meanwhile is placed again.
+PLACE_ATTEMPTS = 3
+
+
+def _place(
+    *, user, user_id: int, item_id: int, idempotency_key: str, correlation_id: str | None, order_id
+) -> tuple[Order, bool] | None:
+    """One placement (see ``order_place``); None when it clashed with an order that has ended since."""
     item = select_one(Item, where={"id": item_id})
     existing = _order_for_key(user_id=user_id, idempotency_key=idempotency_key, item_id=item_id)
     if existing is None and (item is None or not item.is_active):
@@ -160,7 +189,7 @@ def order_place(
     except _OutOfStock:
         return _place_rejected(order, code=Order.Reason.OUT_OF_STOCK)
     except IntegrityError:
-        return _raced(order), False
+        return _raced(order)
     logger.info("shop.order placed id=%s user=%s item=%s price=%s", order.id, user_id, item.id, order.price)
     return order, True
 
@@ -200,7 +229,7 @@ def _take_one_unit(item: Item) -> bool:
     )
 
 
-def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool]:
+def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool] | None:
     live = _live_order(user_id=order.user_id, item_id=order.item_id)
     if live is not None:  # out of stock, but this user holds one already
         live.item = order.item
@@ -210,20 +239,26 @@ def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool]:
         with transaction.atomic():
             insert(order)
     except IntegrityError:
-        return _raced(order), False
+        return _raced(order)
     logger.info("shop.order rejected id=%s item=%s reason=%s", order.id, order.item_id, code)
     return order, True
 
 
-def _raced(order: Order) -> Order:
-    """The order a concurrent request made first (same key, or the same user and item)."""
+def _raced(order: Order) -> tuple[Order, bool] | None:
+    """The order a concurrent request made first (same key, or the same user and item), not new.
+
+    None when that order is no longer live: it ended (a refused debit rejects it
+    within milliseconds) between the clash and this lookup, so ``order`` may be
+    placed after all.
+    """
     existing = _existing_order(
         user_id=order.user_id, idempotency_key=order.idempotency_key, item_id=order.item_id
     )
     if existing is None:
-        raise RuntimeError(f"order {order.id} hit a unique constraint, yet no order it clashed with exists")
+        logger.info("shop.order_place_again id=%s: the order it clashed with has ended", order.id)
+        return None
     existing.item = order.item
-    return existing
+    return existing, False
 
 
 def _order_for_key(*, user_id: int, idempotency_key: str, item_id: int) -> Order | None:
@@ -416,4 +451,28 @@ def orders_expire(*, now=None, limit: int = 200) -> int:
             _reject(order, code=Order.Reason.TIMED_OUT)
             _request_refund(order, reason="Order timed out")
             _save_end(order)
+    return len(orders)
+
+
+def refunds_resend(*, now=None, limit: int = 200) -> int:
+    """Command again the refunds account has not answered for ``SHOP_REFUND_RESEND_AFTER`` seconds.
+
+    A refund command account could not process within its retry budget is
+    dead-lettered, and nothing else would ever send it again: the points a late
+    debit took would stay taken. Account moves the points of one refund step
+    once (its ledger reference), so a refund commanded twice refunds once.
+    Returns how many were sent again; each is sent again at that interval until
+    account answers.
+    """
+    now = now or timezone.now()
+    unanswered_since = now - timedelta(seconds=float(settings.SHOP_REFUND_RESEND_AFTER))
+    with transaction.atomic():
+        orders = list(
+            Order.objects.select_for_update(skip_locked=True)
+            .filter(refund=Order.Refund.REQUESTED, updated_at__lt=unanswered_since)
+            .order_by("updated_at")[:limit]
+        )
+        for order in orders:
+            _request_refund(order, reason="Refund commanded again: not answered")
+            order.save(update_fields=["refund", "updated_at"])
     return len(orders)

@@ -22,6 +22,11 @@ from monolith.accounts.services.wallet import wallet_balance
 
 
 class ProfileOutputSerializer(serializers.ModelSerializer):
+    # Blank until the learner picks one: the schema must allow "" besides the languages.
+    preferred_editing_language = serializers.ChoiceField(
+        choices=ProgrammingLanguage.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = User
         fields = [

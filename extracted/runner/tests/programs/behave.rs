@@ -18,9 +18,10 @@ fn main() {
         }
         "wrong" => println!("42"),
         "spin" => {
+            // A volatile write the optimiser must keep (std::hint::black_box needs Rust 1.66).
             let mut x: u64 = 0;
             loop {
-                x = std::hint::black_box(x.wrapping_add(1));
+                unsafe { std::ptr::write_volatile(&mut x, x.wrapping_add(1)) };
             }
         }
         "sleep" => loop {

@@ -1,51 +1,14 @@
 """End to end: a learner buys a hint; shop, account and mailer workers are separate processes."""
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 
-from common.messaging.testing import ROOT, wait_until
-from extracted.shop.conftest import LOG_DIR
+from common.messaging.testing import wait_until
 from extracted.shop.store.tests.factories import HintItemFactory
 from extracted.shop.store.tests.helpers import learners_from
-from extracted.shop.testing import worker_process
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def mailer_worker(saga_stack, smtp_server, tmp_path_factory):
-    database = tmp_path_factory.mktemp("mailer") / "mailer.sqlite3"
-    env = {
-        "DJANGO_SETTINGS_MODULE": "extracted.mailer.settings.test",
-        "POLYCODE_SERVICE": "mailer",
-        "POLYCODE_ENV": "test",
-        "MAILER_DATABASE_URL": f"sqlite:///{database}",
-        "BROKER_URL": saga_stack.vhost.url,
-        "MESSAGING_DELIVERY_LIMIT": "20",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_server.port),
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "-v0", "--noinput"],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        check=True,
-        timeout=120,
-    )
-    worker = worker_process(
-        app="extracted.mailer.worker",
-        queue="mailer",
-        env=env,
-        log_path=LOG_DIR / "shop-e2e-mailer-worker.log",
-        name="mailer",
-        threads=1,
-    ).start()
-    yield worker
-    worker.stop()
 
 
 def test_a_learner_buys_a_hint_and_the_receipt_email_arrives(stack, mailer_worker, smtp):

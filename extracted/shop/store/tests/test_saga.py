@@ -1,13 +1,17 @@
 """The purchase saga over RabbitMQ with the real account side: happy paths and compensations."""
 
+import time
 import uuid
 
 import pytest
 
 from common.messaging.testing import wait_until
+from contracts.shop import ACCOUNT_REFUND_REQUESTED_V1
+from extracted.shop.conftest import LOG_DIR
 from extracted.shop.store.models import Item, Order
 from extracted.shop.store.tests.factories import HintItemFactory, ValidatorItemFactory
 from extracted.shop.store.tests.helpers import learners_from
+from extracted.shop.testing import worker_process
 
 pytestmark = [pytest.mark.rabbitmq, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -177,3 +181,77 @@ def test_a_purchase_asked_to_wait_answers_with_the_outcome(stack):
     assert response.status_code == 202
     assert response.json()["state"] == "completed"
     assert response.json()["hint_text"] == item.hint_text
+
+
+def test_the_sweeper_goes_on_when_a_shop_worker_is_killed(stack, settings):
+    """Beat schedules the sweeps; any shop worker runs them: killing one takes no sweeper with it."""
+    [ada] = _learners(stack, 1, 100)
+    item = HintItemFactory(cost=30, stock=1)
+    settings.SHOP_SAGA_TIMEOUT = 1.0
+    other = worker_process(
+        app="extracted.shop.worker",
+        queue="shop",
+        env=stack.shop_env,
+        log_path=LOG_DIR / "shop-worker-2.log",
+        name="shop-2",
+        threads=2,
+    ).start()
+    stack.account_worker.stop()
+    try:
+        stack.shop_worker.kill()
+        order = ada.client().buy(item.id).json()
+        final = ada.client().order(order["id"], wait=5).json()
+        assert final["state"] == "rejected"
+        assert final["reason_code"] == "timed_out"
+        assert stack.shop_beat.alive
+    finally:
+        other.stop()
+        stack.ensure_running()
+    # The debit waited in account's queue: it runs now, and is refunded.
+    wait_until(
+        lambda: Order.objects.get(pk=order["id"]).refund == Order.Refund.REFUNDED, timeout=20, what="refund"
+    )
+    assert stack.account.balances([ada.id]) == {ada.id: 100}
+
+
+def test_a_refund_dead_lettered_after_a_late_debit_is_commanded_again_until_account_answers(stack, settings):
+    """Account gave up on both refund commands of an order whose debit ran: they are dead-lettered.
+
+    The shop worker is down while account debits, so the debit's reply finds the
+    order already timed out; account is down while each refund command arrives,
+    and both are dead-lettered as after their retry budget. The sweeper commands
+    the refund again once account has not answered for ``SHOP_REFUND_RESEND_AFTER``.
+    """
+    from extracted.shop.store.services import orders_expire
+
+    [ada] = _learners(stack, 1, 100)
+    item = HintItemFactory(cost=30)
+    settings.SHOP_SAGA_TIMEOUT = 1.0
+    rabbitmq = stack.vhost
+    rabbitmq.get_all("account.dead")
+    stack.shop_worker.stop()
+    try:
+        order = ada.client().buy(item.id).json()
+        wait_until(lambda: stack.account.balances([ada.id]) == {ada.id: 70}, what="the debit")
+        stack.account_worker.stop()
+        time.sleep(1.1)
+        assert orders_expire() == 1
+        wait_until(lambda: rabbitmq.message_count("account") == 1, what="the first refund command")
+        assert rabbitmq.reject_all("account") == 1
+        stack.shop_worker.start()  # the debited reply: the order is rejected, so refund again
+        wait_until(lambda: rabbitmq.message_count("account") >= 1, what="the second refund command")
+        assert rabbitmq.reject_all("account") >= 1
+        assert Order.objects.get(pk=order["id"]).refund == Order.Refund.REQUESTED
+    finally:
+        stack.ensure_running()
+
+    wait_until(
+        lambda: Order.objects.get(pk=order["id"]).refund == Order.Refund.REFUNDED,
+        timeout=settings.SHOP_REFUND_RESEND_AFTER + 15,
+        what="the refund commanded again",
+    )
+    assert stack.account.balances([ada.id]) == {ada.id: 100}
+    assert Order.objects.get(pk=order["id"]).state == Order.State.REJECTED
+    dead = rabbitmq.get_all("account.dead")
+    assert len(dead) >= 2
+    assert {d.headers.get("task") for d in dead} == {ACCOUNT_REFUND_REQUESTED_V1.task}

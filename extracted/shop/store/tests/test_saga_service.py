@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 import contracts
@@ -192,3 +193,25 @@ def test_an_item_held_already_is_answered_even_once_sold_out_or_withdrawn(change
 
     assert (again.id, again.state, created) == (first.id, Order.State.COMPLETED, False)
     assert Order.objects.count() == 1
+
+
+def test_a_refund_account_has_not_answered_is_commanded_again_with_the_same_step():
+    order = _place(HintItemFactory())
+    services.orders_expire(now=timezone.now() + timedelta(hours=1))
+    answered = _place(HintItemFactory(), key="answered")
+    services.orders_expire(now=timezone.now() + timedelta(hours=1))
+    answered.refresh_from_db()
+    answered.refund = Order.Refund.REFUNDED
+    answered.save(update_fields=["refund"])
+    later = timezone.now() + timedelta(seconds=settings.SHOP_REFUND_RESEND_AFTER + 1)
+
+    assert services.refunds_resend(now=timezone.now()) == 0  # not overdue yet
+    assert services.refunds_resend(now=later) == 1
+
+    refunds = [m.body["payload"] for m in OutboxMessage.objects.filter(type="account.refund_requested")]
+    mine = [r for r in refunds if r["order_id"] == str(order.id)]
+    assert len(mine) == 2
+    assert {r["step_id"] for r in mine} == {order.refund_step_id}  # account refunds a step once
+    order.refresh_from_db()
+    assert (order.state, order.refund) == (Order.State.REJECTED, Order.Refund.REQUESTED)
+    assert services.refunds_resend(now=timezone.now()) == 0  # sent again: overdue again only later

@@ -1,6 +1,4 @@
-"""Compensate pending orders past their deadline (the worker does it too, continuously)."""
-
-import time
+"""Compensate pending orders past their deadline, once (Celery beat schedules it continuously)."""
 
 from django.core.management.base import BaseCommand
 
@@ -8,15 +6,7 @@ from extracted.shop.store.sweeper import sweep_once
 
 
 class Command(BaseCommand):
-    help = "Reject and compensate pending orders whose saga timed out."
+    help = "Reject and compensate pending orders whose saga timed out, once."
 
-    def add_arguments(self, parser):
-        parser.add_argument("--loop", type=float, default=0, help="Sweep every N seconds until stopped.")
-
-    def handle(self, *args, loop: float = 0, **options):
-        while True:
-            expired = sweep_once()
-            self.stdout.write(f"expired {expired} order(s)")
-            if not loop:
-                return
-            time.sleep(loop)
+    def handle(self, *args, **options):
+        self.stdout.write(f"expired {sweep_once()} order(s)")
