@@ -1,9 +1,15 @@
 """The monolith's Celery app: a worker consumes the ``account`` queue.
 
     .venv/bin/celery -A monolith.worker worker -Q account --pool=threads --concurrency=4
+    .venv/bin/celery -A monolith.worker beat
 
 It executes the shop saga's debit and refund commands against the points
-ledger and applies ``purchase.completed`` events (validator unlocks).
+ledger and applies ``purchase.completed`` events (validator unlocks). Beat,
+one process of its own, schedules the monolith's periodic work onto the same
+queue, done by whichever worker takes it: exams and assessments past their
+deadline are graded, ended campaigns publish their results, candidates are
+reminded and, after the retention period, anonymised. Each job is idempotent
+and also runs from its management command.
 """
 
 import os
@@ -15,5 +21,30 @@ os.environ.setdefault(
 from common.messaging.broker import make_celery_app
 from contracts.shop import ACCOUNT_DEBIT_REQUESTED_V1
 
-app = make_celery_app("monolith", consume=[ACCOUNT_DEBIT_REQUESTED_V1.queue])
-app.autodiscover_tasks(["monolith.accounts"])
+QUEUE = ACCOUNT_DEBIT_REQUESTED_V1.queue
+#: (task name, seconds between runs) of the periodic work beat schedules.
+PERIODIC = [
+    ("certificates.exams.close_expired", 30.0),
+    ("interviews.attempts.close_expired", 30.0),
+    ("campaigns.results.publish_due", 60.0),
+    ("interviews.invitations.remind", 600.0),
+    ("interviews.attempts.anonymise_expired", 3600.0),
+]
+
+app = make_celery_app("monolith", consume=[QUEUE])
+app.autodiscover_tasks(
+    ["monolith.accounts", "monolith.campaigns", "monolith.certificates", "monolith.interviews"]
+)
+app.conf.update(
+    # The schedule is here, not on disk: beat keeps no state, any number of restarts is safe.
+    beat_scheduler="celery.beat:Scheduler",
+    beat_schedule={
+        name: {
+            "task": name,
+            "schedule": every,
+            # A run nobody took in time is dropped: while workers are down, runs do not pile up.
+            "options": {"queue": QUEUE, "expires": every},
+        }
+        for name, every in PERIODIC
+    },
+)

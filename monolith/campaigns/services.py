@@ -392,3 +392,9 @@ def campaign_results_publish_due(*, campaign: Campaign) -> bool:
         return False
     campaign_results_publish(campaign=campaign)
     return True
+
+
+def campaigns_publish_due() -> int:
+    """Publish the results of every ended campaign that has none yet; how many it published."""
+    due = Campaign.objects.filter(results_published_at__isnull=True, ends_at__lte=timezone.now())
+    return sum(1 for campaign in due if campaign_results_publish_due(campaign=campaign))
