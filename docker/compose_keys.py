@@ -5,12 +5,12 @@ files are kept, so a restarted stack keeps its sessions and signatures valid. Fo
 a cluster, keys are made by the operator and referenced as Kubernetes Secrets.
 """
 
+import secrets
 import sys
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from django.core.management.utils import get_random_secret_key
 
 from common.identity.keys import generate_private_pem, public_pem
 
@@ -37,7 +37,9 @@ def write_keys(directory: Path) -> list[str]:
     if not (directory / "oidc-rsa.pem").exists():
         made["oidc-rsa.pem"] = rsa_private_pem()
     if not (directory / "secret-key").exists():
-        made["secret-key"] = get_random_secret_key()
+        # URL-safe characters only: django-environ reads a value starting with "$" as the
+        # name of another variable, which Django's own key alphabet can produce.
+        made["secret-key"] = secrets.token_urlsafe(50)
     for filename, content in made.items():
         path = directory / filename
         path.write_text(content)

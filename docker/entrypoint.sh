@@ -4,7 +4,8 @@
 #   web SERVICE       gunicorn serving SERVICE (monolith, mailer, shop, runner, gateway) on $PORT
 #   worker QUEUE      the Celery worker of QUEUE (mailer, shop, account)
 #   relay SERVICE     the outbox relay of SERVICE (monolith, mailer, shop)
-#   periodic TASK     a periodic task once, or every N seconds with --loop N (shop-sweep)
+#   beat SERVICE      the Celery beat that schedules a service's periodic work (shop, monolith): one per release
+#   periodic TASK     a periodic task once (shop-sweep)
 #   migrate SERVICE   apply SERVICE's migrations to its own database
 #   manage SERVICE …  any manage.py command of SERVICE
 #
@@ -34,7 +35,7 @@ for variable in $(env | sed -n 's/^\([A-Z][A-Z0-9_]*\)_FILE=.*/\1/p'); do
 done
 
 usage() {
-    echo "usage: entrypoint.sh web|worker|relay|periodic|migrate|manage NAME [ARGS...]" >&2
+    echo "usage: entrypoint.sh web|worker|relay|beat|periodic|migrate|manage NAME [ARGS...]" >&2
     exit 64
 }
 
@@ -64,7 +65,13 @@ case "$command" in
     web)
         use_service "$name"
         case "$name" in
-            gateway) app=gateway_proxy.wsgi:application; workers="${WEB_WORKERS:-2}"; threads="${WEB_THREADS:-8}" ;;
+            # Slow clients hold a greenlet, not a thread (gevent workers, as make run starts it).
+            gateway)
+                exec "$GUNICORN" gateway_proxy.wsgi:application --bind "${BIND_ADDRESS:-0.0.0.0}:${PORT:-8000}" \
+                    --worker-class gevent --workers "${WEB_WORKERS:-2}" --worker-connections 1000 \
+                    --worker-tmp-dir "${GUNICORN_TMP_DIR:-/tmp}" --access-logfile - --error-logfile - \
+                    --graceful-timeout 25 "$@"
+                ;;
             # The run pool and the idempotency cache live in one process per runner pod.
             runner) app=extracted.runner.wsgi:application; workers=1; threads="${WEB_THREADS:-16}" ;;
             monolith) app=monolith.wsgi:application; workers="${WEB_WORKERS:-2}"; threads="${WEB_THREADS:-4}" ;;
@@ -91,6 +98,14 @@ case "$command" in
             *) echo "no outbox relay for: $name (monolith, mailer, shop)" >&2; exit 64 ;;
         esac
         exec "$PYTHON" manage.py outbox_relay "$@"
+        ;;
+    beat)
+        case "$name" in
+            shop) use_service shop; app=extracted.shop.worker ;;
+            monolith) use_service monolith; app=monolith.worker ;;
+            *) echo "no periodic work scheduled for: $name (shop, monolith)" >&2; exit 64 ;;
+        esac
+        exec "$CELERY" -A "$app" beat -l "${LOG_LEVEL:-WARNING}" "$@"
         ;;
     periodic)
         case "$name" in

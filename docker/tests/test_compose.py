@@ -63,7 +63,7 @@ def test_every_procfile_process_runs_from_the_image_entrypoint(compose):
             continue
         assert process in services, f"no compose service runs the {process} process"
         assert services[process]["image"].startswith("polycode/"), process
-        assert services[process]["command"][0] in ("web", "worker", "relay"), process
+        assert services[process]["command"][0] in ("web", "worker", "relay", "beat"), process
         if "runserver" in command or "gunicorn" in command:
             assert services[process]["command"] == ["web", process]
             assert "/ready" in " ".join(services[process]["healthcheck"]["test"])

@@ -75,6 +75,7 @@ def environ(tmp_path_factory):
             SECRET_KEY_FILE=str(keys / "secret-key"),
             ALLOWED_HOSTS="127.0.0.1,localhost",
             BROKER_URL=vhost.url,
+            REDIS_URL="redis://127.0.0.1:6379/0",
             SITE_URL="http://localhost:8000",
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=str(free_port()),

@@ -167,6 +167,8 @@ def test_every_procfile_process_has_a_deployment_running_its_entrypoint_command(
             expected = ["relay", service]
         elif " worker " in command:
             expected = ["worker", re.search(r"-Q (\w+)", command).group(1)]
+        elif " beat " in command:
+            expected = ["beat", service]
         else:
             expected = ["web", process]
         assert deployments[process] == expected
@@ -235,11 +237,16 @@ def test_every_pod_is_selected_by_the_default_deny_and_by_its_own_policy(objects
             assert set(policy["spec"]["policyTypes"]) == {"Ingress", "Egress"}
 
 
-def test_the_runner_has_no_egress_at_all(objects):
+def test_the_runner_reaches_nothing_but_its_replay_memory(objects, value_set):
+    peers = settings(value_set)["networkPolicy"]["peers"]
     for name, metadata, _ in pod_specs(objects):
         if name.endswith("-runner"):
-            policies = policies_for(objects, metadata["labels"])
-            assert all(not p["spec"].get("egress") for p in policies)
+            reached = [
+                rule["to"]
+                for p in policies_for(objects, metadata["labels"])
+                for rule in p["spec"].get("egress") or []
+            ]
+            assert sorted(map(str, reached)) == sorted(map(str, [peers["dns"], peers["redis"]])), name
 
 
 def test_only_the_gateway_accepts_traffic_from_the_ingress_controller(objects, value_set):

@@ -50,6 +50,7 @@ def production_environ(settings: str, **extra: str) -> dict:
         SHOP_DATABASE_URL="postgres://postgres@127.0.0.1:5432/dep_unused",
         GATEWAY_DATABASE_URL="postgres://postgres@127.0.0.1:5432/dep_unused",
         BROKER_URL="amqp://guest:guest@127.0.0.1:5672//",
+        REDIS_URL="redis://127.0.0.1:6379/0",
         EMAIL_HOST="localhost",
         DEFAULT_FROM_EMAIL="PolyCode <no-reply@example.org>",
         SITE_URL="https://polycode.example.org",
