@@ -34,6 +34,19 @@ def _type_code(page: Page, code: str) -> None:
     page.keyboard.insert_text(code)
 
 
+def _paste(page: Page, text: str) -> None:
+    """A paste into the editor, as the browser delivers one (a ClipboardEvent carrying the text)."""
+    page.locator(".cm-content").evaluate(
+        """(editor, text) => {
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            const init = {clipboardData: data, bubbles: true, cancelable: true};
+            editor.dispatchEvent(new ClipboardEvent("paste", init));
+        }""",
+        text,
+    )
+
+
 def _open_exercise(page: Page, title: str) -> None:
     page.get_by_role("navigation", name="Exercises of the assessment").get_by_role(
         "link", name=re.compile(re.escape(title))
@@ -107,8 +120,12 @@ def test_assessment_from_csv_invitations_to_report(
     ann_page.get_by_role("button", name="Submit").click()
     expect(ann_page.get_by_text("3 of 3 tests passed (hidden included).")).to_be_visible()
     _open_exercise(ann_page, "Double it")
+    _paste(ann_page, "x" * 120)
     _type_code(ann_page, PARTIAL)
     expect(ann_page.locator("[data-autosave-status]")).to_contain_text("Saved")
+    # A reload loses nothing: the page comes back with the saved code.
+    ann_page.reload()
+    expect(ann_page.locator(".cm-content")).to_contain_text("print(4)")
 
     # Ben copies Ann's first solution with other names, and finishes.
     ben_context, ben_page = _candidate(browser, stack, links[ben])
@@ -146,6 +163,8 @@ def test_assessment_from_csv_invitations_to_report(
 
     page.locator(f'#pipeline tr[data-email="{ann}"] a').click()
     expect(page.get_by_text("submitted automatically at the deadline")).to_be_visible()
+    expect(page.locator("#integrity")).to_contain_text("1 paste into the editor — 120 characters in all")
+    # Headless Chromium keeps every tab visible: tab leaves are covered by the page tests.
     double = page.locator(".report-exercise").filter(has_text="Double it")
     expect(double.locator(".final-code")).to_contain_text("print(4)")
     expect(double.get_by_text("1 / 2 tests passed")).to_be_visible()

@@ -28,10 +28,14 @@ function setup(form) {
   const seconds = Math.max(2, parseInt(form.dataset.autosaveSeconds || "5", 10));
   let lastSent = code.value + "\u0000" + (language ? language.value : "");
   let busy = false;
-  const pastes = [];
-  let leaves = 0;
-  let awayMs = 0;
+  // Signals not yet taken by the server survive a reload in this tab's sessionStorage.
+  const pendingKey = `polycode:signals:${form.dataset.signalsUrl}`;
+  const pending = JSON.parse(sessionStorage.getItem(pendingKey) || "{}");
+  const pastes = Array.isArray(pending.pastes) ? pending.pastes : [];
+  let leaves = Number(pending.leaves) || 0;
+  let awayMs = Number(pending.awayMs) || 0;
   let leftAt = null;
+  const keep = () => sessionStorage.setItem(pendingKey, JSON.stringify({ pastes, leaves, awayMs }));
 
   const say = (text) => {
     if (status) status.textContent = text;
@@ -69,45 +73,55 @@ function setup(form) {
     body.append("pastes", sent.pastes.join(","));
     body.append("leaves", String(sent.leaves));
     body.append("away_seconds", String(sent.away));
+    // Taken out of storage before sending: a reload during the request must not count them twice.
+    keep();
     try {
       const response = await post(form.dataset.signalsUrl, body, {});
-      if (response.ok || response.status === 400) return;
+      if (response.ok || [400, 404, 409].includes(response.status)) return;
     } catch (_error) {
       // kept for the next report
     }
     pastes.unshift(...sent.pastes);
     leaves += sent.leaves;
     awayMs += sent.away * 1000;
+    keep();
   }
 
   form.addEventListener(
     "paste",
     (event) => {
       const text = event.clipboardData ? event.clipboardData.getData("text") : "";
-      if (text) pastes.push(text.length);
+      if (text) {
+        pastes.push(text.length);
+        keep();
+      }
     },
     true,
   );
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "hidden") {
+      // Also on reload and close: keepalive requests outlive the page.
       leftAt = Date.now();
-      save();
+      flush();
     } else if (leftAt !== null) {
       leaves += 1;
       awayMs += Date.now() - leftAt;
       leftAt = null;
-      report();
+      keep();
+      flush();
     }
   });
   // Run and Submit save the code too: what they sent is what the server has.
   form.addEventListener("htmx:afterRequest", (event) => {
     if (event.detail.successful) lastSent = code.value + "\u0000" + (language ? language.value : "");
   });
-  window.addEventListener("online", save);
-  window.setInterval(() => {
-    save();
-    report();
-  }, seconds * 1000);
+  window.addEventListener("online", flush);
+  // One request at a time: the code first, then the signals (an embedded SQLite takes one writer).
+  async function flush() {
+    await save();
+    await report();
+  }
+  window.setInterval(flush, seconds * 1000);
 }
 
 for (const form of document.querySelectorAll("form[data-autosave-url]")) setup(form);
