@@ -360,9 +360,13 @@ def test_recruiter_home_and_forms_for_a_learner_without_team(learner):
     assert browser.get("/recruit/exercises/new").status_code == 404
 
 
-def test_the_navigation_shows_assessments_to_recruiters_only(recruiter_browser, team, learner):
-    assert b'href="/recruit/"' in recruiter_browser.get("/recruit/").content
-    assert b'href="/recruit/"' not in GatewayClient(learner).get("/learn/").content
+def test_the_navigation_links_to_assessments_for_signed_in_people_only(
+    recruiter_browser, team, visitor_browser
+):
+    # Shown to every signed-in person (a membership query on every page would cost each page
+    # one more read); /recruit/ tells someone without a recruiting team how to get one.
+    assert b'href="/recruit/"' in recruiter_browser.get("/learn/").content
+    assert b'href="/recruit/"' not in visitor_browser.get("/learn/").content
 
 
 def test_demo_data_loads_twice_into_one_assessment(db):
