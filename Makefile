@@ -2,7 +2,7 @@ PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format migrate demo check clean runner bench-runner bench-gateway \
-	mailer-worker relay bench-mailer bench-saga
+	mailer-worker relay bench-mailer bench-saga bench-pages
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ relay: install ## Start the monolith's outbox relay (publishes committed message
 
 bench-mailer: install ## Benchmark mail: outbox -> RabbitMQ -> 1 and 2 workers -> SMTP vs legacy (bench/results/mailer.json)
 	$(PY) bench/mailer/bench_mailer.py
+
+bench-pages: install ## Benchmark page server time through the gateway vs the monolith direct (bench/results/pages.json)
+	$(PY) bench/pages/bench_pages.py
 
 bench-saga: install ## Benchmark the purchase saga (RabbitMQ + PostgreSQL) vs the legacy transaction (bench/results/saga.json)
 	$(PY) bench/saga/bench_saga.py
