@@ -386,3 +386,13 @@ def test_pages_speak_french_to_a_french_speaking_candidate_and_team(invite, recr
     assert "Commencer" in start
     pipeline = GatewayClient(recruiter).get(_url(assessment)).content.decode()
     assert "Inviter depuis un fichier CSV" in pipeline
+
+
+def test_the_same_browser_coming_back_through_the_used_link_goes_on_with_its_attempt(invite):
+    _invitation, token = invite()
+    browser = GatewayClient()
+    started = browser.post(f"/assessment/start/{token}")
+    again = browser.get(f"/assessment/start/{token}")
+    assert again.status_code == 302
+    assert again["Location"] == started["Location"]
+    assert Attempt.objects.count() == 1
