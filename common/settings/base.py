@@ -147,6 +147,13 @@ def service_database(variable: str, service: str | None = None) -> dict:
     database["ATOMIC_REQUESTS"] = False
     database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     database["CONN_HEALTH_CHECKS"] = True
+    return shared_sqlite(database)
+
+
+def shared_sqlite(database: dict) -> dict:
+    """``database``, which several processes may write when it is a SQLite file (web workers,
+    relay, Celery worker): a transaction takes the write lock when it begins and waits for
+    it, instead of failing with "database is locked" when it first writes."""
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
     return database
