@@ -85,6 +85,23 @@ def gateway(tmp_path_factory, monolith):
         GATEWAY_RATE_LIMIT_USER="100000",
         GATEWAY_RATE_LIMIT_IP="100000",
         GATEWAY_MAX_BODY_BYTES=str(MAX_BODY),
+        # Its own Redis database: these requests fill no bucket of another gateway on loopback.
+        REDIS_URL="redis://127.0.0.1:6379/14",
+    )
+    yield process
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def limited_gateway(tmp_path_factory, monolith):
+    """The same gateway allowing a client address three requests a minute."""
+    process = GatewayProcess(
+        tmp_path_factory.mktemp("fuzz-limited-gateway"),
+        SERVICE_URL_MONOLITH=monolith,
+        OIDC_ISSUER=f"{monolith}/o",
+        OIDC_RP_CLIENT_SECRET=CLIENT_SECRET,
+        GATEWAY_RATE_LIMIT_IP="3",
+        REDIS_URL="redis://127.0.0.1:6379/13",
     )
     yield process
     process.stop()
@@ -182,3 +199,28 @@ def test_a_body_over_the_gateways_limit_is_refused_with_the_documented_error_sha
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
     operation.validate_response(response)
+
+
+def test_a_client_over_the_rate_limit_is_refused_with_the_documented_error_shape(operations, limited_gateway):
+    found, _ = operations
+    operation = found["GET /api/v1/accounts/me"]
+
+    answers = [requests.get(f"{limited_gateway.url}/api/v1/accounts/me", timeout=10) for _ in range(6)]
+
+    refused = [answer for answer in answers if answer.status_code == 429]
+    assert refused, [answer.status_code for answer in answers]
+    assert refused[0].json()["code"] == "rate_limited"
+    assert int(refused[0].headers["Retry-After"]) > 0
+    operation.validate_response(refused[0])
+
+
+def test_a_path_no_route_serves_is_refused_with_the_error_shape_of_the_schema(gateway, operations):
+    import jsonschema
+
+    from common.api.schema import ERROR
+
+    response = requests.get(f"{gateway.url}/no/such/route", headers=operations[1], timeout=10)
+
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("application/json")
+    jsonschema.validate(response.json(), ERROR)
