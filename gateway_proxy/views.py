@@ -59,9 +59,16 @@ def _error(exc: EdgeError) -> JsonResponse:
     return response
 
 
-@require_GET
+@csrf_exempt  # it only reads; any other method is refused below, as JSON like every API error
 def learner_dashboard(request):
     """The learner's profile and points, progress and owned items in one call."""
+    if request.method not in ("GET", "HEAD"):
+        return _error(
+            EdgeError(
+                405, "method_not_allowed", f"Method {request.method} is not allowed.",
+                headers=[("Allow", "GET, HEAD")],
+            )
+        )  # fmt: skip
     request_id = request_ids.from_header(request.META.get(request_ids.META_KEY))
     # The limits of the route serving this path (its buckets are shared with the proxy), per IP before
     # authenticating and per user after, as on the proxy path.

@@ -224,3 +224,29 @@ def test_a_path_no_route_serves_is_refused_with_the_error_shape_of_the_schema(ga
     assert response.status_code == 404
     assert response.headers["Content-Type"].startswith("application/json")
     jsonschema.validate(response.json(), ERROR)
+
+
+def test_the_gateways_own_dashboard_api_answers_the_learner_and_refuses_in_the_error_shape(
+    gateway, operations
+):
+    """The one API the gateway serves itself (no schema describes it): its answers and refusals."""
+    import jsonschema
+
+    from common.api.schema import ERROR
+
+    bearer = operations[1]
+    url = f"{gateway.url}/api/v1/dashboard"
+
+    mine = requests.get(url, headers=bearer, timeout=10)
+    anonymous = requests.get(url, timeout=10)
+    written = requests.post(url, headers=bearer, json={}, timeout=10)
+
+    assert mine.status_code == 200, mine.text[:300]
+    assert mine.json()["parts"]["account"]["username"] == "learner"
+    assert set(mine.json()["parts"]) == {"account", "learning", "shop"}, mine.json()["errors"]
+    assert anonymous.status_code == 401
+    assert written.status_code == 405
+    assert written.headers["Allow"] == "GET, HEAD"
+    for refused in (anonymous, written):
+        assert refused.headers["Content-Type"].startswith("application/json")
+        jsonschema.validate(refused.json(), ERROR)
