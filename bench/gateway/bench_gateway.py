@@ -3,8 +3,10 @@
 
 Starts, on loopback ports: the upstream (gunicorn gthread), the gateway
 (gunicorn gevent as in the Procfile, a route to the upstream, bearer-token
-authentication and rate limiting on) and nginx as a plain reverse proxy with
-upstream keep-alive. wrk drives each at concurrency 1, 16 and 64, two passes.
+authentication and rate limiting on), the same gateway under the threaded workers it
+ran under before (gthread, 2 x 8: the cost of gevent's slow-client protection) and
+nginx as a plain reverse proxy with upstream keep-alive. wrk drives each at
+concurrency 1, 16 and 64, two passes.
 Prints added p50/p99 latency and throughput ratios against direct, and the
 CPU time each proxy spends per request (from /proc/<pid>/stat), and writes
 everything to bench/results/gateway.json.
@@ -122,7 +124,7 @@ def main() -> int:
     try:
         db = work / "items.sqlite3"
         create_db(str(db))
-        up_port, gw_port, nx_port = free_port(), free_port(), free_port()
+        up_port, gw_port, nx_port, gt_port = free_port(), free_port(), free_port(), free_port()
         env = {**os.environ, "BENCH_DB": str(db), "PYTHONPATH": f"{ROOT}:{HERE}"}
         procs.append(subprocess.Popen(
             [GUNICORN, "upstream:application", "-b", f"127.0.0.1:{up_port}", "-k", "gthread",
@@ -157,6 +159,13 @@ def main() -> int:
              "-w", GATEWAY_WORKERS, "--worker-connections", "1000", "--log-level", "warning"],
             cwd=ROOT, env=gw_env, stderr=(work / "gateway.log").open("w"))  # fmt: skip
         procs.append(gateway)
+        # The same gateway under the threaded workers it ran under before gevent (2 x 8 threads),
+        # measured in the same run: what the slow-client protection costs.
+        threaded = subprocess.Popen(
+            [GUNICORN, "gateway_proxy.wsgi:application", "-b", f"127.0.0.1:{gt_port}", "-k", "gthread",
+             "-w", GATEWAY_WORKERS, "--threads", "8", "--log-level", "warning"],
+            cwd=ROOT, env=gw_env, stderr=(work / "gateway-threads.log").open("w"))  # fmt: skip
+        procs.append(threaded)
         (work / "nginx").mkdir()
         conf = work / "nginx.conf"
         conf.write_text(NGINX_CONF.format(dir=work / "nginx", upstream=up_port, port=nx_port))
@@ -172,7 +181,7 @@ def main() -> int:
             ]
         )
         procs.append(nginx)
-        for port in (up_port, gw_port, nx_port):
+        for port in (up_port, gw_port, gt_port, nx_port):
             if not wait_for_port(port, 30):
                 raise RuntimeError(f"nothing listens on {port}")
         time.sleep(0.5)
@@ -182,6 +191,7 @@ def main() -> int:
         targets = {
             "direct": (f"http://127.0.0.1:{up_port}", {}, procs[0].pid),
             "gateway": (f"http://127.0.0.1:{gw_port}", auth, gateway.pid),
+            "gateway-threads": (f"http://127.0.0.1:{gt_port}", auth, threaded.pid),
             "nginx": (f"http://127.0.0.1:{nx_port}", {}, nginx.pid),
         }
         for base, headers, _ in targets.values():  # warm up pools, JWKS, token cache
@@ -205,7 +215,7 @@ def main() -> int:
                             )
                         runs.append(result)
                         print(
-                            f"pass {pass_no} {endpoint:<7} c={concurrency:<3} {name:<8} "
+                            f"pass {pass_no} {endpoint:<7} c={concurrency:<3} {name:<15} "
                             f"p50={result['p50_ms']:.2f}ms p99={result['p99_ms']:.2f}ms "
                             f"rps={result['rps']:.0f}"
                             + (f" cpu/req={result['proxy_cpu_ms_per_request']:.3f}ms" if pid else "")
@@ -242,7 +252,7 @@ def summarise(runs: list[dict]) -> list[dict]:
                     r["target"]: r for r in runs if (r["pass_no"], r["endpoint"], r["concurrency"]) == key
                 }
                 direct = pick["direct"]
-                for proxy in ("gateway", "nginx"):
+                for proxy in ("gateway", "gateway-threads", "nginx"):
                     r = pick[proxy]
                     rows.append({
                         "pass": pass_no, "endpoint": endpoint, "concurrency": concurrency, "proxy": proxy,
@@ -257,12 +267,12 @@ def summarise(runs: list[dict]) -> list[dict]:
 def print_summary(rows: list[dict]) -> None:
     print("\nadded latency and throughput against direct (same run)")
     print(
-        f"{'pass':<5}{'endpoint':<9}{'conc':<6}{'proxy':<9}{'+p50 ms':>9}{'+p99 ms':>9}"
+        f"{'pass':<5}{'endpoint':<9}{'conc':<6}{'proxy':<16}{'+p50 ms':>9}{'+p99 ms':>9}"
         f"{'x direct':>10}{'CPU ms/req':>12}"
     )
     for r in rows:
         print(
-            f"{r['pass']:<5}{r['endpoint']:<9}{r['concurrency']:<6}{r['proxy']:<9}{r['added_p50_ms']:>9.2f}"
+            f"{r['pass']:<5}{r['endpoint']:<9}{r['concurrency']:<6}{r['proxy']:<16}{r['added_p50_ms']:>9.2f}"
             f"{r['added_p99_ms']:>9.2f}{r['throughput_ratio']:>10.2f}{r['cpu_ms_per_request']:>12.3f}"
         )
 
