@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -104,16 +105,45 @@ def _discovery_env() -> dict[str, str]:
 
 
 def _find(names: list[str], extra_dirs: tuple[str, ...] = ()) -> str | None:
-    """First ELF executable among ``names`` in PATH (shims and scripts are skipped)."""
+    """First ELF executable among ``names`` in PATH (shims and scripts are skipped) that the
+    sandbox's user can reach: a virtualenv's or pyenv's interpreter under root's private home
+    is passed over for the system's, which a program running as that user can execute."""
     search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/local/bin", "/usr/bin", "/bin", *extra_dirs])
     for name in names:
         for directory in search.split(os.pathsep):
             if not directory:
                 continue
             candidate = shutil.which(name, path=directory)
-            if candidate and _is_elf(os.path.realpath(candidate)):
-                return os.path.realpath(candidate)
+            if not candidate:
+                continue
+            real = os.path.realpath(candidate)
+            if _is_elf(real) and _reachable(real):
+                return real
     return None
+
+
+def _reachable(path: str) -> bool:
+    """Whether the probe user (the sandbox's; anyone when probing as oneself) may execute ``path``:
+    every directory on the way searchable and the file executable by others (or by that user)."""
+    user = _probe_user.get()
+    if user is None:
+        return True
+    uid, gid = user
+    current = Path(path)
+    for step in [current, *current.parents]:
+        try:
+            status = step.stat()
+        except OSError:
+            return False
+        if status.st_uid == uid:
+            allowed = status.st_mode & stat.S_IXUSR
+        elif status.st_gid == gid:
+            allowed = status.st_mode & stat.S_IXGRP
+        else:
+            allowed = status.st_mode & stat.S_IXOTH
+        if not allowed:
+            return False
+    return True
 
 
 def _is_elf(path: str) -> bool:
