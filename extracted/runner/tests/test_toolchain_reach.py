@@ -4,13 +4,16 @@ A virtualenv's interpreter often links to one under root's private home (pyenv);
 sandbox's user cannot execute it, so discovery must go on to the system's.
 """
 
+import importlib
 import os
 import pwd
 import shutil
 
 import pytest
 
-from extracted.runner.sandbox import languages
+languages = importlib.import_module(
+    "extracted.runner.sandbox.languages"
+)  # the package exports a function of that name
 
 SYSTEM_PYTHON = os.path.realpath("/usr/bin/python3")
 
