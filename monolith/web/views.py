@@ -4,7 +4,12 @@ The API keeps its one JSON error shape (``common.api.errors``); a browser
 asking for a page gets the site's layout with a sentence, never a debug page.
 """
 
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from common.api import errors
@@ -42,10 +47,22 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """A 500 page — or 503 with Retry-After when the database dropped or refused the connection
+    (``errors.json_500`` decides the same for JSON). Rendered without the request's context:
+    the signed-in user, the session, the CSRF token may all need the database that just failed."""
     if wants_json(request):
         return errors.json_500(request)
-    # No template context processors that could fail again: a plain render of the layout.
-    return _page(request, 500, _("Something went wrong"), _("PolyCode hit an error. Please try again."))
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        status, title = 503, _("PolyCode is busy")
+        message = _("PolyCode could not reach its data. Try again in a moment.")
+    else:
+        status, title = 500, _("Something went wrong")
+        message = _("PolyCode hit an error. Please try again.")
+    page = render_to_string("web/error.html", {"title": title, "message": message})
+    response = HttpResponse(page, status=status)
+    if status == 503:
+        response["Retry-After"] = str(errors.DATABASE_RETRY_AFTER)
+    return response
 
 
 def csrf_failure(request, reason=""):
