@@ -148,6 +148,7 @@ def _workspace(request, attempt: ExamAttempt, exercise_id: int | None, *, form=N
         "code": code,
         "stdin": stdin,
         "starters": starters,
+        "draft_key": f"exam-{attempt.id}-{exercise.id}",
         "saved_at": answer.saved_at.isoformat() if answer and answer.code == code else "",
         "editor_theme": getattr(request.user, "editor_theme", "light"),
         "editor_keymap": getattr(request.user, "editor_keymap", "default"),

@@ -153,6 +153,7 @@ def _workspace(request, attempt: Attempt, index: int, *, form=None) -> dict:
         "language": language,
         "code": code,
         "starters": starters,
+        "draft_key": f"assessment-{attempt.public_id}-{index}",
         "saved_at": answer.saved_at.isoformat() if answer and answer.code == code else "",
         "action_base": f"/assessment/{attempt.public_id}/exercises/{index}",
         "autosave_seconds": AUTOSAVE_SECONDS,

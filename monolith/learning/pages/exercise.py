@@ -195,6 +195,7 @@ def _workspace(request, exercise: Content, *, form: ExerciseCodeForm | None = No
         "stdin": stdin,
         "last_attempt_at": attempt.created_at.isoformat() if attempt and code == attempt.code else "",
         "starters": starters,
+        "draft_key": f"exercise-{exercise.id}",
         "attempts": {lang: {"code": s.code, "at": s.created_at.isoformat()} for lang, s in attempts.items()},
         "editor_theme": getattr(user, "editor_theme", "light") if signed_in else "light",
         "editor_keymap": getattr(user, "editor_keymap", "default") if signed_in else "default",
