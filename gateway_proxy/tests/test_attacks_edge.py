@@ -134,12 +134,14 @@ def test_a_write_is_sent_once_by_every_gateway_process_even_on_a_kept_alive_conn
         assert requests.get(f"{gateway.url}/shop/admin/warm", timeout=5).status_code == 200
     before = closing.count("POST")
 
+    # Four writes: fewer than the failures (5) that open a gateway process's circuit breaker, so
+    # every one is sent (a breaker answering 503 without sending would prove nothing here).
     statuses = [
-        requests.post(f"{gateway.url}/shop/admin/x", data=b"{}", timeout=10).status_code for _ in range(6)
+        requests.post(f"{gateway.url}/shop/admin/x", data=b"{}", timeout=10).status_code for _ in range(4)
     ]
 
-    assert statuses == [502] * 6
-    assert closing.count("POST") - before == 6
+    assert statuses == [502] * 4
+    assert closing.count("POST") - before == 4
 
 
 def test_a_token_in_the_query_string_is_refused_before_it_reaches_anything(echo):
