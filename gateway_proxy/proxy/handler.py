@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.http.request import split_domain_port, validate_host
+from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from common.identity import proxies, query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
@@ -30,8 +31,8 @@ from common.identity.assertion import issue
 from gateway_proxy import shadow
 from gateway_proxy.auth.identity import authenticate, cookie_value, to_identity
 from gateway_proxy.metrics import traffic
-from gateway_proxy.proxy import errors, headers, http1, paths
-from gateway_proxy.proxy.errors import EdgeError
+from gateway_proxy.proxy import errors, headers, paths
+from gateway_proxy.proxy.errors import ClientBodyError, EdgeError
 from gateway_proxy.proxy.upstream import upstreams
 from gateway_proxy.ratelimit import enforce, ip_rules, user_rules
 from gateway_proxy.routing import SAFE_METHODS, RouteSnapshot, Target, route_table
@@ -95,19 +96,30 @@ class StreamBody:
 
 
 def _read_client(stream, size: int) -> bytes:
-    """Up to ``size`` bytes of the client's body; ``http1.BodyIncomplete`` when reading it fails."""
+    """Up to ``size`` bytes of the client's body; ``ClientBodyError`` (400) when reading it fails."""
     try:
         return stream.read(size)
     except Exception as exc:  # reset, timed out, broken chunked framing: the client's side failed
-        raise http1.BodyIncomplete(f"reading the request body failed: {exc}") from exc
+        raise ClientBodyError(errors.incomplete_body()) from exc
 
 
 def _stream_input(stream, remaining: int):
     while remaining > 0:
         data = _read_client(stream, min(CHUNK, remaining))
         if not data:
-            raise http1.BodyIncomplete(f"the request body ended {remaining} bytes early")
+            raise ClientBodyError(errors.incomplete_body())
         remaining -= len(data)
+        yield data
+
+
+def _stream_chunked(stream, first: bytes, limit: int):
+    """A chunked body past the buffer: ``first``, then the rest; 413 (connection dropped) past ``limit``."""
+    sent = len(first)
+    yield first
+    while data := _read_client(stream, CHUNK):
+        sent += len(data)
+        if sent > limit:
+            raise ClientBodyError(errors.too_large(limit))
         yield data
 
 
@@ -284,7 +296,10 @@ class EdgeHandler:
 
     @staticmethod
     def read_body(environ, route: RouteSnapshot):
-        """(body, length): ``None``, bytes (replayable) or a stream; 413 past the limit."""
+        """(body, length): ``None``, bytes (replayable) or a stream; 413 past the limit.
+
+        A stream with a length is sent with it; one without (a large chunked body) is sent chunked.
+        """
         limit = route.max_body_bytes or settings.GATEWAY_MAX_BODY_BYTES
         raw_length = environ.get("CONTENT_LENGTH") or ""
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
@@ -296,26 +311,31 @@ class EdgeHandler:
                 raise EdgeError(400, "invalid_length", "Content-Length must be a number.")
             length = int(raw_length)
             if length > limit:
-                raise EdgeError(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
+                raise errors.too_large(limit)
             if length == 0:
                 return None, 0
             if length <= settings.GATEWAY_BUFFER_BYTES:
                 try:
                     data = _read_client(stream, length)
-                except http1.BodyIncomplete as exc:
-                    raise errors.incomplete_body() from exc
+                except ClientBodyError as exc:
+                    raise exc.error from exc
                 if len(data) != length:
                     raise errors.incomplete_body()
                 return data, length
             return _stream_input(stream, length), length
         if chunked and stream is not None:
+            # Small bodies are read whole and sent with their length (replayable, as above);
+            # larger ones are streamed on, chunked.
+            buffered = min(limit, settings.GATEWAY_BUFFER_BYTES)
             try:
-                data = _read_client(stream, limit + 1)
-            except http1.BodyIncomplete as exc:
-                raise errors.incomplete_body() from exc
+                data = _read_client(stream, buffered + 1)
+            except ClientBodyError as exc:
+                raise exc.error from exc
+            if len(data) <= buffered:
+                return data, len(data)
             if len(data) > limit:
-                raise EdgeError(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
-            return data, len(data)
+                raise errors.too_large(limit)
+            return _stream_chunked(stream, data, limit), None
         return None, None
 
     @staticmethod
@@ -329,10 +349,10 @@ class EdgeHandler:
             return None
         try:
             data = upstream.read()
-        except http1.ReadTimeout as exc:
+        except ReadTimeoutError as exc:
             upstream.close()
             raise errors.timeout(service, 0) from exc
-        except http1.UpstreamError as exc:
+        except (HTTPError, OSError) as exc:
             upstream.close()
             raise errors.bad_gateway(f"The {service} service broke off its answer.") from exc
         finally:
