@@ -51,20 +51,14 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _DEFAULT_HEADERS = ("User-Agent", "Accept-Encoding")
 
 
-def has_idempotency_key(headers: dict[str, str]) -> bool:
-    return any(name.lower() == "idempotency-key" for name in headers)
+def may_resend(method: str, names: set[str]) -> bool:
+    """Whether receiving this request twice is harmless for the upstream (``names``: lower-case)."""
+    return method in IDEMPOTENT_METHODS or "idempotency-key" in names
 
 
-def may_resend(method: str, headers: dict[str, str]) -> bool:
-    """Whether receiving this request twice is harmless for the upstream."""
-    return method in IDEMPOTENT_METHODS or has_idempotency_key(headers)
-
-
-def retry_policy(
-    method: str, headers: dict[str, str], *, replayable: bool, retries: int
-) -> urllib3.Retry | bool:
+def retry_policy(method: str, names: set[str], *, replayable: bool, retries: int) -> urllib3.Retry | bool:
     """The attempts after the first one a request may get: ``False`` when it must be sent once."""
-    if not (replayable and retries > 0 and may_resend(method, headers)):
+    if not (replayable and retries > 0 and may_resend(method, names)):
         return False
     allowed = IDEMPOTENT_METHODS if method in IDEMPOTENT_METHODS else frozenset({method})
     return urllib3.Retry(total=retries, redirect=False, status=0, allowed_methods=allowed, backoff_factor=0)
@@ -81,9 +75,6 @@ def check_answer(response: urllib3.HTTPResponse) -> None:
         raise ProtocolError("conflicting Content-Length")
     if lengths is not None and not lengths.split(",")[0].strip().isdigit():
         raise ProtocolError("invalid Content-Length")
-    for name, value in response.headers.items():
-        if "\r" in value or "\n" in value or "\0" in value:
-            raise ProtocolError(f"folded or invalid value of {name}")
 
 
 @dataclass
@@ -216,13 +207,14 @@ class Upstreams:
         ``headers_for_attempt(headers)`` adds per-attempt headers (a fresh assertion).
         """
         replayable = body is None or isinstance(body, bytes)
-        chunked = not replayable and not any(name.lower() == "content-length" for name in headers)
-        retry = retry_policy(method, headers, replayable=replayable, retries=retries)
+        names = {name.lower() for name in headers}
+        chunked = not replayable and "content-length" not in names
+        retry = None  # made on the first failure: most requests never need one
         tried: set[str] = set()
         while True:
             sent = dict(headers)
             for name in _DEFAULT_HEADERS:
-                if not any(key.lower() == name.lower() for key in sent):
+                if name.lower() not in names:
                     sent[name] = SKIP_HEADER
             retry_after = None
             for instance in self._candidates(service, tried):
@@ -261,6 +253,8 @@ class Upstreams:
                     f"The {service} service is failing; the gateway stopped calling it.",
                     retry_after,
                 )
+            if retry is None:
+                retry = retry_policy(method, names, replayable=replayable, retries=retries)
             if retry is False:
                 raise error from failure
             try:
