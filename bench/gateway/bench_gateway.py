@@ -15,6 +15,8 @@ everything to bench/results/gateway.json.
 checkout (e.g. ``git worktree add --detach DIR <previous commit>``) the same way
 (gevent), measured in the same run as ``gateway-old``; the new/old ratios of added
 p50 and CPU per request go to bench/results/gateway-new-vs-old.json.
+``BENCH_CONCURRENCY``, ``BENCH_PASSES``, ``BENCH_SECONDS`` change the runs;
+``BENCH_RESULTS_TAG`` is appended to the result files' names.
 """
 
 import argparse
@@ -44,6 +46,8 @@ PASSES = int(os.environ.get("BENCH_PASSES", "2"))
 ENDPOINTS = {"trivial": "/bench/trivial", "db": "/bench/items"}
 # As in the Procfile: one gateway process per core.
 GATEWAY_WORKERS = os.environ.get("BENCH_GATEWAY_WORKERS", "2")
+# Appended to the result files' names, e.g. "-c1" for a run at concurrency 1 only.
+RESULTS_TAG = os.environ.get("BENCH_RESULTS_TAG", "")
 
 
 def ensure_tools() -> None:
@@ -247,7 +251,7 @@ def main() -> int:
                         )
         summary = summarise(runs, PROXIES + (("gateway-old",) if old_tree else ()))
         print_summary(summary)
-        out = ROOT / "bench" / "results" / "gateway.json"
+        out = ROOT / "bench" / "results" / f"gateway{RESULTS_TAG}.json"
         out.write_text(
             json.dumps({"duration_s": DURATION, "runs": runs, "summary": summary}, indent=2) + "\n"
         )
@@ -259,7 +263,7 @@ def main() -> int:
                                         capture_output=True, text=True).stdout.strip()  # fmt: skip
             rows = compare(summary)
             print_comparison(rows)
-            out = ROOT / "bench" / "results" / "gateway-new-vs-old.json"
+            out = ROOT / "bench" / "results" / f"gateway-new-vs-old{RESULTS_TAG}.json"
             out.write_text(json.dumps({"duration_s": DURATION, "new": new_commit, "old": old_commit,
                                        "rows": rows}, indent=2) + "\n")  # fmt: skip
             print(f"written to {out.relative_to(ROOT)}")
