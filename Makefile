@@ -2,7 +2,7 @@ PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format migrate demo check clean runner bench-runner bench-gateway \
-	mailer-worker relay bench-mailer bench-saga bench-pages
+	mailer-worker relay bench-mailer bench-saga bench-pages bench-identity
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ bench-runner: install ## Benchmark the runner: sandboxed vs bare runs, runs/s, j
 
 bench-gateway: install ## Benchmark the gateway: direct vs gateway vs nginx, added latency, CPU/request (bench/results/gateway.json)
 	$(PY) bench/gateway/bench_gateway.py
+
+bench-identity: install ## Benchmark identity assertions: PyJWT sign+verify per request vs the former hand path (bench/results/identity.json)
+	$(PY) bench/identity/bench_assertion.py
 
 mailer-worker: install ## Start one mailer worker (queue "mailer"); start more to send faster
 	POLYCODE_SERVICE=mailer .venv/bin/celery -A extracted.mailer.worker worker -Q mailer --pool=threads --concurrency=4 -l INFO
