@@ -16,9 +16,10 @@ run: ## Set up, migrate, load demo content and start every process (embedded def
 test: install ## Run every service's test suite (PostgreSQL/RabbitMQ on 127.0.0.1 when they answer)
 	bin/test
 
-lint: install ## Lint and check formatting with ruff
+lint: install ## Lint and check formatting with ruff, and the service boundaries with import-linter
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	.venv/bin/lint-imports --no-logo
 
 format: install ## Format and auto-fix with ruff
 	$(PY) -m ruff format .
