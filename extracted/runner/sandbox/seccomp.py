@@ -13,7 +13,8 @@ the system's ``libseccomp2``) knows each name's number on the host's architectur
 generates the BPF program and checks the architecture first: the filter holds the
 native architecture only, so any other ABI the kernel accepts (32-bit compat calls
 on x86_64, x32) kills the process. A name the host's architecture lacks (e.g.
-``create_module`` on aarch64) is simply not in the program.
+``create_module`` on aarch64) is simply not in the program. The same policy builds
+for every architecture libseccomp knows (``policy(arch)``; the tests build each).
 """
 
 from __future__ import annotations
