@@ -234,3 +234,80 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer} {self.kind} at {self.taken_at:%H:%M:%S}"
+
+
+class Pad(models.Model):
+    """A live interview: one shared document, edited by the team's interviewers and one candidate.
+
+    The document's authority lives here: ``doc`` at ``version``, where ``version``
+    is the number of ``PadUpdate`` rows (every accepted change, in order), so the
+    whole history can be replayed. The candidate's link token is stored as a
+    SHA-256 only; ending the pad makes it refused.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="pads")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    candidate_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=32)
+    #: The exercise's statement (Markdown), copied when the pad opens; blank for a free pad.
+    statement = models.TextField(blank=True)
+    initial_doc = models.TextField(blank=True)
+    doc = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    link_hash = models.CharField(max_length=64, unique=True)
+    #: The interviewers' private notes: never sent to the candidate.
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+
+class PadUpdate(models.Model):
+    """One accepted change of a pad's document: ``version`` is the pad's version before it."""
+
+    class Author(models.TextChoices):
+        INTERVIEWER = "interviewer", "interviewer"
+        CANDIDATE = "candidate", "candidate"
+
+    pad = models.ForeignKey(Pad, on_delete=models.CASCADE, related_name="updates")
+    version = models.PositiveIntegerField()
+    #: A CodeMirror ``ChangeSet`` as JSON, and the id of the editor that made it.
+    changes = models.JSONField()
+    client_id = models.CharField(max_length=64)
+    author = models.CharField(max_length=16, choices=Author.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pad", "version"]
+        constraints = [models.UniqueConstraint(fields=["pad", "version"], name="pad_update_version_unique")]
+
+
+class PadRun(models.Model):
+    """A run of the pad's code at one version, seen by everyone in the pad."""
+
+    pad = models.ForeignKey(Pad, on_delete=models.CASCADE, related_name="runs")
+    version = models.PositiveIntegerField()
+    by = models.CharField(max_length=16, choices=PadUpdate.Author.choices)
+    language = models.CharField(max_length=32)
+    stdin = models.TextField(blank=True)
+    verdict = models.CharField(max_length=32)
+    stdout = models.TextField(blank=True)
+    stderr = models.TextField(blank=True)
+    compile_output = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pad", "created_at", "id"]
