@@ -11,7 +11,7 @@ os.environ.setdefault(
     "DJANGO_SETTINGS_MODULE", f"monolith.settings.{os.environ.get('POLYCODE_ENV', 'local')}"
 )
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -294,6 +294,9 @@ class PadUpdate(models.Model):
         ordering = ["pad", "version"]
         constraints = [models.UniqueConstraint(fields=["pad", "version"], name="pad_update_version_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.pad_id}@{self.version}"
+
 
 class PadRun(models.Model):
     """A run of the pad's code at one version, seen by everyone in the pad."""
@@ -311,3 +314,6 @@ class PadRun(models.Model):
 
     class Meta:
         ordering = ["pad", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pad_id} run at {self.version}"
