@@ -20,6 +20,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from monolith.accounts.models import Team
 from monolith.learning.models import ProgrammingLanguage
@@ -279,8 +280,8 @@ class PadUpdate(models.Model):
     """One accepted change of a pad's document: ``version`` is the pad's version before it."""
 
     class Author(models.TextChoices):
-        INTERVIEWER = "interviewer", "interviewer"
-        CANDIDATE = "candidate", "candidate"
+        INTERVIEWER = "interviewer", gettext_lazy("interviewer")
+        CANDIDATE = "candidate", gettext_lazy("candidate")
 
     pad = models.ForeignKey(Pad, on_delete=models.CASCADE, related_name="updates")
     version = models.PositiveIntegerField()
