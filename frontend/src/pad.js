@@ -22,6 +22,8 @@ function start(root) {
   const runButton = root.querySelector("[data-pad-run]");
   const stdin = root.querySelector("[data-pad-stdin]");
   const endForm = document.querySelector("[data-pad-end]");
+  const verdictsScript = document.getElementById("pad-verdicts");
+  const verdicts = verdictsScript ? JSON.parse(verdictsScript.textContent) : {};
   const say = (key) => {
     if (status) status.textContent = root.dataset[key] || "";
     root.dataset.state = key;
@@ -32,9 +34,15 @@ function start(root) {
   let pushing = false;
   let retries = 0;
   let ended = false;
+  let endPending = null;
   const editable = new Compartment();
 
   function stop() {
+    if (endPending) {
+      clearTimeout(endPending);
+      endPending = null;
+      endForm.submit();
+    }
     ended = true;
     say("statusEnded");
     if (runButton) runButton.disabled = true;
@@ -88,7 +96,7 @@ function start(root) {
     head.className = "muted";
     head.dataset.padVerdict = run.verdict;
     const byKey = `by${run.by.charAt(0).toUpperCase()}${run.by.slice(1)}`;
-    head.textContent = `${root.dataset[byKey] || run.by} \u00b7 ${run.verdict}`;
+    head.textContent = `${root.dataset[byKey] || run.by} \u00b7 ${verdicts[run.verdict] || run.verdict}`;
     output.append(head);
     for (const part of ["compile_output", "stdout", "stderr"]) {
       if (!run[part]) continue;
@@ -191,13 +199,16 @@ function start(root) {
     });
   }
   if (endForm) {
+    // Asked first by app.js (data-confirm): this runs only once the interviewer confirmed.
+    // Ended over the socket, so every editor of the pad hears of it at once, then the form
+    // is posted (it records the end too, and brings the page of the ended interview).
     endForm.addEventListener("submit", (event) => {
-      if (!window.confirm(endForm.dataset.confirm || "End?")) {
-        event.preventDefault();
-        return;
-      }
-      send({ type: "end" }); // tells the candidate's page at once; the form post records it too
+      if (!socket || socket.readyState !== WebSocket.OPEN || ended) return;
+      event.preventDefault();
+      send({ type: "end" });
+      endPending = setTimeout(() => endForm.submit(), 3000);
     });
+
   }
   say("statusConnecting");
   connect();

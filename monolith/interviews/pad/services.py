@@ -30,6 +30,7 @@ MAX_UPDATES_PER_PUSH = 200
 MAX_PLAYBACK_FRAMES = 400
 MAX_NOTES = 20_000
 MAX_STDIN = 10_000
+COMPLETED = "completed"
 
 
 class PadEnded(Conflict):
@@ -225,11 +226,18 @@ def run(*, pad_id: int, by: str, stdin: str = "") -> PadRun:
         by=by,
         language=pad.language,
         stdin=stdin,
-        verdict=outcome.verdict if outcome else "compile_error",
+        verdict=_verdict(outcome),
         stdout=_storable(outcome.stdout if outcome else ""),
         stderr=_storable(outcome.stderr if outcome else ""),
         compile_output=_storable(judged.compile_output),
     )
+
+
+def _verdict(outcome) -> str:
+    """``completed`` when the program ran to its end (a pad run has no expected output)."""
+    if outcome is None:
+        return execution.Verdict.COMPILE_ERROR
+    return COMPLETED if outcome.verdict in execution.Verdict.COMPLETED else outcome.verdict
 
 
 def run_json(run: PadRun) -> dict:

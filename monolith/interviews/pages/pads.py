@@ -16,6 +16,7 @@ from monolith.accounts.tokens import site_url
 from monolith.interviews import selectors
 from monolith.interviews.pad import services
 from monolith.interviews.pages.forms import PadForm
+from monolith.learning.pages import labels
 from monolith.learning.rendering import markdown_to_html
 from monolith.web.decorators import login_required
 
@@ -25,6 +26,13 @@ def _pad(request, public_id):
         return services.pad_for_member(user=request.user, public_id=public_id)
     except ServiceError as error:
         raise Http404(error.message) from error
+
+
+def _verdicts() -> dict[str, str]:
+    """What the page calls each run's outcome, in the reader's language."""
+    names = {key: str(label) for key, label in labels.VERDICTS.items()}
+    names[services.COMPLETED] = _("Finished")
+    return names
 
 
 def _url(pad) -> str:
@@ -64,6 +72,7 @@ def pad_list(request):
 @require_GET
 def pad_page(request, public_id):
     pad = _pad(request, public_id)
+    verdicts = _verdicts()
     context = {
         "nav": "recruit",
         "pad": pad,
@@ -71,7 +80,11 @@ def pad_page(request, public_id):
         "socket": f"/pad/ws/i/{pad.public_id}",
         "statement_html": markdown_to_html(pad.statement) if pad.statement else "",
         "playback": services.playback(pad=pad),
-        "runs": list(pad.runs.order_by("-created_at", "-id")[:20]),
+        "runs": [
+            (run, verdicts.get(run.verdict, run.verdict))
+            for run in pad.runs.order_by("-created_at", "-id")[:20]
+        ],
+        "verdicts": verdicts,
     }
     return render(request, "interviews/pad.html", context)
 
@@ -114,6 +127,7 @@ def pad_candidate(request, token: str):
     context = {
         "pad": pad,
         "socket": f"/pad/ws/c/{token}",
+        "verdicts": _verdicts(),
         "statement_html": markdown_to_html(pad.statement) if pad.statement else "",
     }
     response = render(request, "interviews/pad_candidate.html", context)
