@@ -275,6 +275,14 @@ class Pad(models.Model):
     def ended(self) -> bool:
         return self.ended_at is not None
 
+    @property
+    def language_label(self) -> str:
+        return (
+            ProgrammingLanguage(self.language).label
+            if self.language in ProgrammingLanguage.values
+            else self.language
+        )
+
 
 class PadUpdate(models.Model):
     """One accepted change of a pad's document: ``version`` is the pad's version before it."""
