@@ -11,8 +11,9 @@ websocket_urlpatterns = [
 
 
 async def health(scope, receive, send):
-    """``GET /health`` answers 200; any other HTTP request 404 (pages are on the WSGI app)."""
-    ok = scope["path"] == "/health"
+    """``/health`` and ``/ready`` answer 200 while the process serves; any other HTTP request 404
+    (pages are on the WSGI application)."""
+    ok = scope["path"] in ("/health", "/ready")
     body = b'{"status": "ok"}' if ok else b'{"code": "not_found", "detail": "WebSocket only."}'
     await send(
         {
