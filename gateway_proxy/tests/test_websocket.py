@@ -61,7 +61,8 @@ class EchoWebSocket:
                     b"HTTP/1.1 403 Forbidden\r\nContent-Length: 7\r\nContent-Type: text/plain\r\n\r\nrefused"
                 )
                 return
-            accept = base64.b64encode(hashlib.sha1(fields["sec-websocket-key"].encode() + GUID).digest())
+            key = fields["sec-websocket-key"].encode()
+            accept = base64.b64encode(hashlib.sha1(key + GUID, usedforsecurity=False).digest())  # RFC 6455
             conn.sendall(
                 b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 b"Sec-WebSocket-Accept: " + accept + b"\r\n\r\nhello"
@@ -192,7 +193,7 @@ def test_an_upgrade_anywhere_else_is_refused_and_nothing_is_sent(edge, path):
     seen = len(upstream.handshakes)
     with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
         conn.sendall(handshake(path))
-        status, head, rest = read_head(conn)
+        status, _head, rest = read_head(conn)
     assert status == 400
     assert b'"upgrade_refused"' in rest
     assert len(upstream.handshakes) == seen
