@@ -34,8 +34,11 @@ CHUNK = 64 * 1024
 
 
 def requested(environ) -> bool:
-    """Does the client ask to switch protocols (any ``Upgrade``)?"""
-    return bool(environ.get("HTTP_UPGRADE", "").strip())
+    """Does the client ask to switch protocols? An ``Upgrade`` named in ``Connection`` (RFC 9110
+    7.8); a stray ``Upgrade`` header alone asks nothing and is dropped as hop-by-hop."""
+    return bool(environ.get("HTTP_UPGRADE", "").strip()) and "upgrade" in headers.connection_tokens(
+        environ.get("HTTP_CONNECTION")
+    )
 
 
 def refused() -> EdgeError:
@@ -45,8 +48,8 @@ def refused() -> EdgeError:
 def _check_handshake(environ, method: str) -> None:
     if environ.get("HTTP_UPGRADE", "").strip().lower() != "websocket":
         raise EdgeError(400, "upgrade_refused", "Only WebSocket upgrades are proxied here.")
-    if method != "GET" or "upgrade" not in headers.connection_tokens(environ.get("HTTP_CONNECTION")):
-        raise EdgeError(400, "invalid_upgrade", "A WebSocket handshake is a GET with Connection: Upgrade.")
+    if method != "GET":
+        raise EdgeError(400, "invalid_upgrade", "A WebSocket handshake is a GET.")
     if not environ.get("HTTP_SEC_WEBSOCKET_KEY") or environ.get("HTTP_SEC_WEBSOCKET_VERSION") != "13":
         raise EdgeError(
             400, "invalid_upgrade", "Sec-WebSocket-Key and Sec-WebSocket-Version 13 are required."
