@@ -92,7 +92,8 @@ def test_two_people_edit_run_and_replay_a_pad(browser: Browser, stack, page: Pag
         page.reload()
         expect(page.get_by_label("Private notes")).to_have_value(NOTE)
         frames = json.loads(page.locator("#pad-playback").text_content())
-        assert frames[0]["code"] == "" and frames[-1]["code"] == expected
+        assert frames[0]["code"] == ""
+        assert frames[-1]["code"] == expected
         assert {"interviewer", "candidate"} <= {frame["kind"] for frame in frames}
         playback = page.locator("[data-playback]")
         scrub = playback.get_by_role("slider")

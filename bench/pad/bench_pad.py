@@ -121,7 +121,7 @@ def main() -> None:
         if owned:
             stack.stop()
     result = {
-        "what": "keystroke-to-peer latency of the live pad: one push by editor A until editor B receives it (ms)",
+        "what": "keystroke-to-peer latency of the live pad: a push by editor A until editor B has it (ms)",
         "keystrokes_per_path": KEYSTROKES,
         "machine": {
             "cpus": os.cpu_count(),

@@ -101,3 +101,13 @@ def test_a_forged_or_other_pads_link_is_refused(pad, team, recruiter):
     assert page.status_code == 200
     assert "Pairing" not in page.content.decode()
     assert f"/pad/ws/c/{services.link_token(other)}" in page.content.decode()
+
+
+def test_the_pages_speak_french(recruiter, pad):
+    recruiter.preferred_language = "fr"
+    recruiter.save(update_fields=["preferred_language"])
+    page = GatewayClient(recruiter).get(f"/recruit/pads/{pad.public_id}/").content.decode()
+    assert "Notes privées" in page
+    assert "Le lien du candidat" in page
+    candidate = GatewayClient().get(f"/pad/{services.link_token(pad)}", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Ceci est un entretien en direct" in candidate.content.decode()
