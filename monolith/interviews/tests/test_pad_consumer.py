@@ -10,8 +10,10 @@ import uuid
 
 import pytest
 from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing.websocket import WebsocketCommunicator  # (channels.testing would import daphne)
+from channels_redis.core import RedisChannelLayer
 
 from common.identity.assertion import Identity, issue
 from common.identity.users import resolve_roles
@@ -239,3 +241,32 @@ def test_playback_replays_every_author(pad):
     assert [f["code"] for f in frames] == ["", "a", "ab"]
     assert [f["kind"] for f in frames[1:]] == ["interviewer", "candidate"]
     assert apply("", [[0, "ab"]]) == pad.doc
+
+
+def test_over_the_redis_layer_two_processes_worth_of_editors_share_a_pad(pad, recruiter, settings):
+    """With REDIS_URL set the layer is Redis (several monolith-ws processes): the same protocol over it."""
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:6379/0"], "prefix": f"test-pad-{uuid.uuid4().hex}"},
+        }
+    }
+
+    @scenario
+    async def run():
+        assert isinstance(get_channel_layer(), RedisChannelLayer)
+        rita, cand = interviewer(pad, recruiter), candidate(pad)
+        await joined(rita)
+        await joined(cand)
+        update = {"clientID": "r", "changes": [[0, "over redis"]]}
+        await rita.send_json_to({"type": "push", "version": 0, "updates": [update]})
+        assert await cand.receive_json_from(timeout=5) == {
+            "type": "updates",
+            "version": 0,
+            "updates": [update],
+        }
+        await rita.disconnect()
+        await cand.disconnect()
+
+    run()
+    assert Pad.objects.get(pk=pad.pk).doc == "over redis"
