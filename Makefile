@@ -2,7 +2,7 @@ PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format migrate demo check clean runner bench-runner bench-gateway \
-	mailer-worker relay bench-mailer bench-saga bench-pages bench-identity
+	mailer-worker relay bench-mailer bench-saga bench-pages bench-identity bench-pad
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ bench-mailer: install ## Benchmark mail: outbox -> RabbitMQ -> 1 and 2 workers -
 
 bench-pages: install ## Benchmark page server time through the gateway vs the monolith direct (bench/results/pages.json)
 	$(PY) bench/pages/bench_pages.py
+
+bench-pad: install ## Benchmark the live pad's keystroke-to-peer latency through the gateway vs direct (bench/results/pad.json)
+	$(PY) bench/pad/bench_pad.py
 
 bench-saga: install ## Benchmark the purchase saga (RabbitMQ + PostgreSQL) vs the legacy transaction (bench/results/saga.json)
 	$(PY) bench/saga/bench_saga.py

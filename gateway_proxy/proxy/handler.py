@@ -1,6 +1,7 @@
 """The request path of the gateway: from a WSGI environ to the upstream's answer.
 
-Order: request id -> method and Host checks -> safe path -> route -> per-IP
+Order: request id -> method and Host checks -> safe path -> route (an Upgrade only on a
+WebSocket route, then proxied by ``websocket.py`` after the checks below) -> per-IP
 rate limit -> identity (bearer token or session) -> CSRF origin check for
 cookie-authenticated writes -> per-user rate limit -> body size -> side
 (legacy / extracted / canary / shadow) -> upstream call with a fresh identity
@@ -31,7 +32,7 @@ from common.identity.assertion import issue
 from gateway_proxy import shadow
 from gateway_proxy.auth.identity import authenticate, cookie_value, to_identity
 from gateway_proxy.metrics import traffic
-from gateway_proxy.proxy import errors, headers, paths
+from gateway_proxy.proxy import errors, headers, paths, websocket
 from gateway_proxy.proxy.errors import ClientBodyError, EdgeError
 from gateway_proxy.proxy.upstream import upstreams
 from gateway_proxy.ratelimit import enforce, ip_rules, user_rules
@@ -178,6 +179,9 @@ class EdgeHandler:
             return response
 
     def forward(self, environ, request_id, method, path, query, route: RouteSnapshot) -> EdgeResponse:
+        upgrade = websocket.requested(environ)
+        if upgrade and not route.websocket:
+            raise websocket.refused()
         client_ip = self.client_ip(environ)
         enforce(ip_rules(route, client_ip=client_ip))
         claims, how = authenticate(environ)
@@ -190,6 +194,8 @@ class EdgeHandler:
             )
         if how == "session" and method not in SAFE_METHODS:
             self.check_origin(environ)
+        if upgrade and (how == "session" or environ.get("HTTP_ORIGIN")):
+            self.check_origin(environ)  # a page of another site must not open a socket with our cookie
         if claims:
             enforce(user_rules(route, user_id=claims["user_id"]))
         body, length = self.read_body(environ, route)
@@ -220,6 +226,23 @@ class EdgeHandler:
         def assert_identity(h, service=target.service):
             h[ASSERTION_HEADER] = issue(identity, audience=service, ttl=ttl)
 
+        if upgrade:
+            assert_identity(sent)
+            try:
+                status, out, body, upgraded = websocket.proxy(
+                    environ,
+                    method=method,
+                    service=target.service,
+                    path=upstream_path,
+                    sent=sent,
+                    timeout=route.timeout,
+                    request_id=request_id,
+                )
+            except EdgeError as exc:
+                exc.service = target.service
+                raise
+            extra = {"upgraded": upgraded}
+            return EdgeResponse(status, out, body, service=target.service, route=route, extra=extra)
         try:
             attempt = upstreams.send(
                 service=target.service,
@@ -417,5 +440,7 @@ class GatewayApplication:
         if path in self.own_paths or path.startswith(self.own_prefixes):
             return self.django_app(environ, start_response)
         response = self.handler(environ)
+        if response.extra.get("upgraded"):
+            return websocket.handled(environ)
         start_response(errors.status_line(response.status), response.headers)
         return response.body
