@@ -48,9 +48,11 @@ app.kubernetes.io/component: {{ .name }}
 {{/* Whether a service's pods hold WebSockets (a component of it has `websocket: true`). */}}
 {{- define "polycode.websocket" -}}
 {{- $service := .service -}}
+{{- $found := false -}}
 {{- range .root.Values.components -}}
-{{- if and (eq .service $service) .websocket -}}true{{- end -}}
+{{- if and (eq .service $service) .websocket -}}{{- $found = true -}}{{- end -}}
 {{- end -}}
+{{- if $found -}}true{{- end -}}
 {{- end -}}
 
 {{/* The environment variable holding a service's database URL. */}}
