@@ -63,10 +63,9 @@ def main() -> None:
     account = AccountSide(PG, "bench_saga_account").create()
     shop_db = AccountSide(PG, "bench_saga_shop")  # only its create/drop helpers
     shop_db.drop()
-    import psycopg2
+    import psycopg
 
-    admin = psycopg2.connect(with_database(PG, "postgres"))
-    admin.autocommit = True
+    admin = psycopg.connect(with_database(PG, "postgres"), autocommit=True)
     admin.cursor().execute('CREATE DATABASE "bench_saga_shop"')
     admin.close()
 

@@ -6,7 +6,6 @@ from datetime import datetime
 from django.db.models import DateTimeField, Exists, OuterRef, QuerySet
 
 from common.errors import NotFound
-from common.queries import first_or_none, select_one
 from extracted.shop.store.models import Item, Order
 from extracted.shop.store.waiting import RECHECK, Watch, order_end_listener
 
@@ -75,9 +74,9 @@ def order_await(*, order: Order, ended: Watch | None, wait: float) -> Order:
         else:
             time.sleep(min(delay, remaining))
             delay = min(delay * 1.5, 0.05)
-        fresh = select_one(Order, where={"id": order.pk})
+        fresh = Order.objects.values(*Order.SAGA_FIELDS).get(pk=order.pk)
         for name in Order.SAGA_FIELDS:
-            setattr(order, name, getattr(fresh, name))
+            setattr(order, name, fresh[name])
     return order
 
 
@@ -98,7 +97,7 @@ def _apply_saga_fields(order: Order, fields: dict | None) -> bool:
 
 
 def _order_or_404(*, user_id: int, order_id) -> Order:
-    order = first_or_none(order_list(user_id=user_id).filter(pk=order_id))
+    order = order_list(user_id=user_id).filter(pk=order_id).first()
     if order is None:
         raise NotFound("No order with this id.")
     return order
