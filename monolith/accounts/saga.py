@@ -20,6 +20,7 @@ from django.db import transaction
 
 import contracts
 from common.messaging.services import inbox_record, outbox_publish
+from common.queries import first_or_none, select_one
 from contracts.shop import (
     ACCOUNT_DEBIT_REQUESTED_V1,
     ACCOUNT_REFUND_REQUESTED_V1,
@@ -53,7 +54,7 @@ def saga_debit(*, message: contracts.Message) -> str:
     if not inbox_record(message_id=message.id, message_type=ACCOUNT_DEBIT_REQUESTED_V1.type):
         return "duplicate"
     command = message.payload
-    user = User.objects.filter(pk=command.user_id, is_active=True).first()
+    user = select_one(User, where={"id": command.user_id, "is_active": True})
     balance = None
     detail = ""
     if user is None:
@@ -88,7 +89,9 @@ def saga_refund(*, message: contracts.Message) -> str:
     if not inbox_record(message_id=message.id, message_type=ACCOUNT_REFUND_REQUESTED_V1.type):
         return "duplicate"
     command = message.payload
-    debit = LedgerEntry.objects.select_related("wallet__user").filter(reference=command.debit_step_id).first()
+    debit = first_or_none(
+        LedgerEntry.objects.select_related("wallet__user").filter(reference=command.debit_step_id)
+    )
     if debit is None:
         outcome, amount = "nothing_to_refund", 0
     else:
@@ -120,8 +123,8 @@ def purchase_completed_apply(*, message: contracts.Message) -> str:
     event = message.payload
     if event.kind != "validator" or event.validator_id is None:
         return "nothing_to_unlock"
-    user = User.objects.filter(pk=event.user_id).first()
-    validator = Validator.objects.filter(pk=event.validator_id).first()
+    user = first_or_none(User.objects.filter(pk=event.user_id))
+    validator = first_or_none(Validator.objects.filter(pk=event.validator_id))
     if user is None or validator is None:
         logger.warning(
             "account.purchase_completed unknown user=%s or validator=%s", event.user_id, event.validator_id

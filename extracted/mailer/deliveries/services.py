@@ -28,7 +28,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -36,6 +36,7 @@ import contracts
 from common.errors import Conflict
 from common.messaging.selectors import inbox_seen
 from common.messaging.services import inbox_record, outbox_publish
+from common.queries import insert, update_where
 from contracts.mail import MAIL_REQUESTED_V1
 from extracted.mailer.deliveries import smtp
 from extracted.mailer.deliveries.models import DeliveryLog
@@ -107,22 +108,21 @@ def _log_fields(message: contracts.Message) -> dict[str, Any]:
 
 def _delivery_claim(*, message: contracts.Message) -> uuid.UUID | None:
     claim = uuid.uuid4()
-    # First delivery, the usual case: one INSERT, committed on its own. The row did
-    # not exist, so no attempt was ever made (the log row is written before any
-    # attempt and outlives the inbox record).
-    try:
-        with transaction.atomic():
-            DeliveryLog.objects.create(
-                message_id=message.id,
-                status=Status.SENDING,
-                claim=claim,
-                attempts=1,
-                last_attempt_at=timezone.now(),
-                **_log_fields(message),
-            )
-    except IntegrityError:
-        return _delivery_claim_again(message=message)
-    return claim
+    # First delivery, the usual case: one INSERT, committed on its own (no BEGIN/COMMIT
+    # around it). The row did not exist, so no attempt was ever made (the log row is
+    # written before any attempt and outlives the inbox record).
+    log = DeliveryLog(
+        message_id=message.id,
+        status=Status.SENDING,
+        claim=claim,
+        attempts=1,
+        last_attempt_at=timezone.now(),
+        **_log_fields(message),
+    )
+    # One statement that raises nothing on a conflict: no savepoint, no transaction of its own.
+    if insert(log, unless_exists="message_id"):
+        return claim
+    return _delivery_claim_again(message=message)
 
 
 @transaction.atomic
@@ -154,7 +154,7 @@ def _delivery_transmit(
 
     def mine(**values) -> int:
         """Update the row this attempt claimed (``sending`` with its claim token); rows changed."""
-        return DeliveryLog.objects.filter(**claimed).update(**values)
+        return update_where(DeliveryLog, where=claimed, values=values)
 
     # This UPDATE takes the row lock (the database write lock on SQLite) for the
     # whole SMTP transaction: a concurrent delivery of the same message waits here.

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import DateTimeField, Exists, OuterRef, QuerySet
 
 from common.errors import NotFound
+from common.queries import first_or_none, select_one
 from extracted.shop.store.models import Item, Order
 from extracted.shop.store.waiting import RECHECK, Watch, order_end_listener
 
@@ -74,9 +75,9 @@ def order_await(*, order: Order, ended: Watch | None, wait: float) -> Order:
         else:
             time.sleep(min(delay, remaining))
             delay = min(delay * 1.5, 0.05)
-        fresh = Order.objects.values(*Order.SAGA_FIELDS).get(pk=order.pk)
+        fresh = select_one(Order, where={"id": order.pk})
         for name in Order.SAGA_FIELDS:
-            setattr(order, name, fresh[name])
+            setattr(order, name, getattr(fresh, name))
     return order
 
 
@@ -97,7 +98,7 @@ def _apply_saga_fields(order: Order, fields: dict | None) -> bool:
 
 
 def _order_or_404(*, user_id: int, order_id) -> Order:
-    order = order_list(user_id=user_id).filter(pk=order_id).first()
+    order = first_or_none(order_list(user_id=user_id).filter(pk=order_id))
     if order is None:
         raise NotFound("No order with this id.")
     return order

@@ -10,6 +10,7 @@ from contextlib import nullcontext
 from django.db import transaction
 
 from common.errors import ServiceError
+from common.queries import first_or_none, insert, select_one, update_fields
 from monolith.accounts.models import LedgerEntry, User, Wallet
 
 
@@ -28,11 +29,11 @@ def _in_transaction():
 
 
 def _locked_wallet(user: User) -> Wallet:
-    try:
-        return Wallet.objects.select_for_update().get(user_id=user.pk)
-    except Wallet.DoesNotExist:
+    wallet = select_one(Wallet, where={"user_id": user.pk}, for_update=True)
+    if wallet is None:
         Wallet.objects.get_or_create(user=user)
-        return Wallet.objects.select_for_update().get(user_id=user.pk)
+        wallet = Wallet.objects.select_for_update().get(user=user)
+    return wallet
 
 
 def _move(*, user: User, amount: int, reference: str, reason: str) -> tuple[LedgerEntry, bool]:
@@ -42,30 +43,32 @@ def _move(*, user: User, amount: int, reference: str, reason: str) -> tuple[Ledg
     a caller inside its own transaction may catch them and go on. Every
     reference names one user's movement (a reward of theirs, a step of their
     order), so a second movement with the same reference waits for the same
-    wallet lock and then finds the first: the existing entry is answered
-    (nothing moves twice); the reference's unique constraint backs this up.
+    wallet lock and then finds the first: the entry is inserted unless its
+    reference exists, and the existing one is answered (nothing moves twice).
     """
     if amount == 0:
         raise ServiceError("Amount must not be zero.", field="amount")
     with _in_transaction():
         wallet = _locked_wallet(user)
-        existing = _entry(reference, wallet)  # a repeated movement is answered, not refused
-        if existing is not None:
-            return existing, False
         if wallet.balance + amount < 0:
+            existing = _entry(reference, wallet)  # a repeated debit is answered, not refused
+            if existing is not None:
+                return existing, False
             raise InsufficientPoints(
                 f"Not enough points: {wallet.balance} available, {-amount} needed.",
                 field="amount",
                 balance=wallet.balance,
             )
-        entry = LedgerEntry.objects.create(wallet=wallet, amount=amount, reference=reference, reason=reason)
+        entry = LedgerEntry(wallet=wallet, amount=amount, reference=reference, reason=reason)
+        if not insert(entry, unless_exists="reference"):
+            return _entry(reference, wallet), False
         wallet.balance += amount
-        wallet.save(update_fields=["balance", "updated_at"])
+        update_fields(wallet, ["balance", "updated_at"])
         return entry, True
 
 
 def _entry(reference: str, wallet: Wallet) -> LedgerEntry | None:
-    entry = LedgerEntry.objects.filter(reference=reference).first()
+    entry = select_one(LedgerEntry, where={"reference": reference})
     if entry is not None and entry.wallet_id == wallet.pk:
         entry.wallet = wallet
     return entry
@@ -93,4 +96,5 @@ def wallet_debit(*, user: User, amount: int, reference: str, reason: str = "") -
 
 
 def wallet_balance(*, user: User) -> int:
-    return Wallet.objects.filter(user=user).values_list("balance", flat=True).first() or 0
+    wallet = first_or_none(Wallet.objects.filter(user=user).only("balance"))
+    return wallet.balance if wallet else 0
