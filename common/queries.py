@@ -7,10 +7,10 @@ machine and run):
 
 - the saga's steps written with the ORM instead (``get``/``first``, ``create``,
   ``save(update_fields=...)``, ``QuerySet.update`` with ``F()``, the inbox
-  record in a savepoint): 19.5 and 21.4 ms of CPU per purchase at 50 buyers,
-  against 10.2 to 13.2 ms for these helpers (shop web 7.1 to 7.8 ms against
-  4.2 to 4.4, shop worker 3.6 to 3.9 against 1.6 to 1.7, account worker 4.8
-  to 5.3 against 2.2 to 2.3), 40 against 65 to 93 purchases/s;
+  record in a savepoint): 19.1 ms of CPU per purchase at 50 buyers (median of
+  four passes, 16.9 to 21.4), against 11.8 ms (10.2 to 13.2) with these
+  helpers; shop web 7.4 against 4.3 ms, shop worker 3.7 against 1.6, account
+  worker 5.0 against 2.3; 40 against 79 purchases/s on a loaded machine;
 - in one process, the account's debit step (inbox record, the buyer, a wallet
   debit): 3.3 to 3.6 ms of CPU with the ORM (psycopg 3 or psycopg2 alike),
   1.5 ms with these helpers.
