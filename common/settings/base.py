@@ -139,23 +139,40 @@ def service_database(variable: str, service: str | None = None) -> dict:
 
     With ``service`` (development) the URL defaults to that service's SQLite file;
     without (production) it is required. Connections persist and are checked before
-    reuse (database restarts). Several processes of a service (web, worker, relay)
-    write one SQLite file: a transaction takes the write lock when it begins and
-    waits for it instead of failing.
+    reuse (database restarts); the engine's options are those of ``engine_options``.
     """
     database = env.db(variable) if service is None else env.db(variable, default=sqlite_default(service))
     database["ATOMIC_REQUESTS"] = False
     database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     database["CONN_HEALTH_CHECKS"] = True
-    return shared_sqlite(database)
+    return engine_options(database)
 
 
-def shared_sqlite(database: dict) -> dict:
-    """``database``, which several processes may write when it is a SQLite file (web workers,
-    relay, Celery worker): a transaction takes the write lock when it begins and waits for
-    it, instead of failing with "database is locked" when it first writes."""
+def engine_options(database: dict) -> dict:
+    """``database`` with the options of its engine, for every service.
+
+    SQLite file: several processes may write it (web workers, relay, Celery
+    worker), so a transaction takes the write lock when it begins and waits for
+    it, instead of failing with "database is locked" when it first writes.
+
+    PostgreSQL (psycopg 3): parameters are bound by the server (the statement
+    and its values travel apart), and a statement a connection has run
+    ``DATABASE_PREPARE_THRESHOLD`` times (default 5) is prepared by the server,
+    which then plans it once per connection instead of on every call. Django
+    turns psycopg's automatic preparation off unless ``prepare_threshold`` is
+    given, and client-side binding (Django's default) never prepares. Prepared
+    statements live in the database session: a pooler in front of PostgreSQL
+    must keep them (PgBouncer's session mode, or its transaction mode with
+    ``max_prepared_statements``); ``DATABASE_PREPARE_THRESHOLD=off`` turns
+    preparing off.
+    """
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
+    elif database["ENGINE"].endswith("postgresql"):
+        threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+        database.setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": None if threshold == "off" else int(threshold)}
+        )
     return database
 
 

@@ -2,7 +2,7 @@
 
 from common.ports import dev_url
 from common.settings.base import *  # noqa: F403
-from common.settings.base import DJANGO_APPS, THIRD_PARTY_APPS, env, shared_sqlite, sqlite_default
+from common.settings.base import DJANGO_APPS, THIRD_PARTY_APPS, engine_options, env, sqlite_default
 
 SERVICE_NAME = "monolith"
 
@@ -59,7 +59,7 @@ ROOT_URLCONF = "monolith.urls"
 WSGI_APPLICATION = "monolith.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
-DATABASES = {"default": shared_sqlite(env.db("DATABASE_URL", default=sqlite_default("monolith")))}
+DATABASES = {"default": engine_options(env.db("DATABASE_URL", default=sqlite_default("monolith")))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 

@@ -3,9 +3,9 @@
 
 from monolith.settings.base import *  # noqa: F403
 from common.settings.production import *  # noqa: F403
-from monolith.settings.base import env
+from monolith.settings.base import engine_options, env
 
-DATABASES = {"default": env.db("DATABASE_URL")}
+DATABASES = {"default": engine_options(env.db("DATABASE_URL"))}
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 CACHES = {**CACHES, **REPLAY_CACHES}  # noqa: F405
 # The monolith signs its calls to the runner with its own key (common/identity/README.md).
