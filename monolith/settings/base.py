@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "monolith.certificates",
     "monolith.interviews",
     "monolith.shop_legacy",
+    "monolith.switches",
     "monolith.notifications",
     "oauth2_provider",
     "monolith.identity",
@@ -122,3 +123,7 @@ SPECTACULAR_SETTINGS = {
 # Days after which a finished assessment attempt's candidate is anonymised
 # (manage.py assessments_close_expired --anonymise); the scores stay.
 INTERVIEWS_RETENTION_DAYS = env.int("INTERVIEWS_RETENTION_DAYS", default=365)
+
+# The gateway calls the switch API on its own (manage.py strangle, the migration dashboard)
+# with its service assertion; verified with SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY.
+SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["gateway"])
