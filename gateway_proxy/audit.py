@@ -17,6 +17,7 @@ def _route_entry(change: RouteChange) -> dict:
     return {
         "at": change.at,
         "kind": "route",
+        "action": change.action,
         "subject": change.prefix,
         "actor": change.actor,
         "before": {k: before.get(k) for k in changed} if change.before is not None else None,
@@ -32,6 +33,7 @@ def _switch_entry(row: dict) -> dict:
     return {
         "at": parse_datetime(row["at"]),
         "kind": "switch",
+        "action": "switch",
         "subject": row["name"],
         "actor": row["actor"],
         "before": state(row["before"]),

@@ -35,7 +35,13 @@ def _call(method: str, path: str, **kwargs) -> dict:
         raise SwitchApiError(
             f"the monolith's switch API answered {response.status_code}: {response.text[:300]}"
         )
-    return response.json()
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("switches"), list):
+        raise SwitchApiError(f"the monolith's switch API answered something else: {response.text[:300]}")
+    return body
 
 
 def switches_read() -> dict:

@@ -214,3 +214,41 @@ def test_a_capability_without_route_moves_its_switch_only(stack, register):
     with pytest.raises(CommandError, match="runner healthy"):
         strangle("runner", "extracted")
     assert not switches.switch_state("runner_via_service")
+
+
+def test_the_dashboard_moves_a_capability_and_shows_switches_and_one_audit_log(stack, client):
+    from django.contrib.auth import get_user_model
+
+    viewer = get_user_model().objects.create_user("viewer", is_staff=True)
+    client.force_login(viewer)
+    refused = client.post("/gateway/dashboard/step", {"capability": "shop", "stage": "shadow"})
+    assert refused.status_code == 403
+    assert shop_route().mode == "legacy"
+
+    operator = get_user_model().objects.create_user("root", is_staff=True, is_superuser=True)
+    client.force_login(operator)
+    jump = client.post("/gateway/dashboard/step", {"capability": "shop", "stage": "extracted"})
+    assert jump.status_code == 409
+    assert "move one step at a time" in jump.content.decode()
+
+    moved = client.post("/gateway/dashboard/step", {"capability": "shop", "stage": "canary", "percent": "50"})
+    assert moved.status_code == 409  # legacy → canary skips shadow
+    moved = client.post(
+        "/gateway/dashboard/step", {"capability": "shop", "stage": "shadow", "reason": "look"}
+    )
+    page = moved.content.decode()
+    assert moved.status_code == 200, page
+    assert "[ok] shop healthy" in page
+    assert shop_route().mode == "shadow"
+    moved = client.post(
+        "/gateway/dashboard/step",
+        {"capability": "shop", "stage": "canary", "percent": "50", "reason": "half"},
+    )
+    page = moved.content.decode()
+    assert moved.status_code == 200, page
+    assert "<code>purchase_via_saga</code></td><td>on</td>" in page
+    assert "switch <code>purchase_via_saga</code>" in page  # the switch's change in the audit log
+    assert "route <code>/api/v1/shop/</code>" in page
+    assert page.count("dashboard:root") >= 3  # shadow route, canary route, canary switch
+    client.post("/gateway/dashboard/step", {"capability": "shop", "stage": "legacy", "reason": "back"})
+    assert not switches.switch_state("purchase_via_saga")
