@@ -1,6 +1,11 @@
 """Data moved inside a strangler step, with the services' own commands (no table is read across).
 
-The shop: on its way out of the monolith (``legacy → shadow``) its catalogue and purchase history
+The shop: on its way back (the switch going off), what the shop sold itself and its stock are
+exported by the shop (``export_shop_sales``) and recorded by the monolith (``import_shop_sales``:
+ownership without a charge, the legacy stock set to the shop's), before the switch goes off and
+again after, until no order of the shop is still in its saga.
+
+On its way out of the monolith (``legacy → shadow``) its catalogue and purchase history
 are exported by the monolith (``export_legacy_shop``) and imported by the shop
 (``import_legacy_shop``: a dry run first, then the import; idempotent, verified per item by
 purchase counts, points and stock). The same dry run is the ``data verified`` pre-check of the
@@ -17,6 +22,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,5 +93,31 @@ def shop_import(out) -> bool:
     return True
 
 
+def shop_sales_back(out, *, settle_seconds: float = 30.0) -> bool:
+    """The shop's own sales and stock into the legacy shop (export, dry run, import), repeated until
+    no order of the shop is still in its saga (at most ``settle_seconds``). False when a part failed."""
+    deadline = time.monotonic() + settle_seconds
+    while True:
+        with tempfile.TemporaryDirectory() as directory:
+            path = Path(directory) / "shop_sales.json"
+            run = run_as("shop", "export_shop_sales", "--output", str(path))
+            out(run.output)
+            if not run.ok:
+                return False
+            pending = json.loads(path.read_bytes()).get("pending", 0)
+            for label, extra in (("dry run", ("--dry-run",)), ("record", ())):
+                run = run_as("monolith", "import_shop_sales", "--source", str(path), *extra)
+                out(f"{label}:\n{run.output}")
+                if not run.ok:
+                    return False
+        if not pending:
+            return True
+        if time.monotonic() > deadline:
+            out(f"{pending} order(s) of the shop still pending after {settle_seconds:.0f} s")
+            return False
+        time.sleep(1.0)
+
+
 VERIFY = {"shop": shop_verified}
 IMPORT = {"shop": shop_import}
+EXPORT_BACK = {"shop": shop_sales_back}

@@ -17,7 +17,7 @@ from kombu import Connection
 from common.registry.base import NoInstance, get_registry
 from gateway_proxy import switches
 
-HEALTH_TIMEOUT = 3.0
+HEALTH_TIMEOUT = 10.0
 
 
 @dataclass(frozen=True)

@@ -124,17 +124,42 @@ def strangle_step(
     if direction == "forward" and move_data is not None and not switch_on:
         say("data: the monolith's catalogue and purchases into the service")
         if not move_data(say):
-            raise StrangleRefused("the data import failed or did not verify; nothing else changed")
+            raise StrangleRefused(
+                f"the data import failed or did not verify; nothing else changed:\n{_tail(outcome)}"
+            )
     want_on = capabilities.SWITCH_ON[target.mode]
     full_reason = (f"[forced] {reason}" if failed or force else reason).strip()
+    move_back = datamove.EXPORT_BACK.get(capability.data)
+    if direction == "same" and move_back is not None and not want_on:
+        # Again at a stage where the monolith sells: record what the service sold since (idempotent).
+        say("data: what the service sold, into the monolith")
+        if not move_back(say):
+            raise StrangleRefused(f"recording the service's sales in the monolith failed:\n{_tail(outcome)}")
     if direction == "back":
         _route(capability, target, actor, full_reason, say)
-        _switch(capability, want_on, switch_on, actor, full_reason, say)
+        if move_back is not None and switch_on and not want_on:
+            say("data: what the service sold, back into the monolith (before and after the switch)")
+            if not move_back(say):
+                raise StrangleRefused(
+                    "recording the service's sales in the monolith failed; the switch stays on:\n"
+                    + _tail(outcome)
+                )
+            _switch(capability, want_on, switch_on, actor, full_reason, say)
+            if not move_back(say):
+                raise StrangleRefused(
+                    "the sales made while the switch went off could not be recorded: run the step again"
+                )
+        else:
+            _switch(capability, want_on, switch_on, actor, full_reason, say)
     else:
         _switch(capability, want_on, switch_on, actor, full_reason, say)
         _route(capability, target, actor, full_reason, say)
     say(f"{name} is {target}")
     return outcome
+
+
+def _tail(outcome: Outcome) -> str:
+    return outcome.lines[-1][-1500:] if outcome.lines else ""
 
 
 def _switch(capability, want_on: bool, is_on: bool, actor, reason, say) -> None:

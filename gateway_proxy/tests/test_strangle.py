@@ -34,8 +34,8 @@ LOG_DIR = Path(ROOT) / "var" / "test-logs"
 
 
 class Web(ProcessGroup):
-    def __init__(self, *, wsgi: str, env: dict, name: str):
-        self.port = free_port()
+    def __init__(self, *, wsgi: str, env: dict, name: str, port: int | None = None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         with (LOG_DIR / f"strangle-{name}.log").open("ab") as log:
@@ -46,6 +46,15 @@ class Web(ProcessGroup):
                 stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         assert wait_for_port(self.port, timeout=60), f"{name} did not start"
+
+
+class Relay(ProcessGroup):
+    def __init__(self, *, env: dict, name: str):
+        with (LOG_DIR / f"strangle-{name}.log").open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "manage.py", "outbox_relay"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, start_new_session=True,
+            )  # fmt: skip
 
 
 def _database(base: str, name: str) -> str:
@@ -87,9 +96,11 @@ def fresh_stack(rabbitmq):  # noqa: F811 - fixture
     _manage(mono_env, "migrate", "-v0", "--noinput")
     _manage(mono_env, "load_demo")
     _manage(shop_env, "migrate", "-v0", "--noinput")
+    shop_port = free_port()
+    mono_env["SERVICE_URL_SHOP"] = f"http://127.0.0.1:{shop_port}"  # the monolith forwards purchases there
     processes = [
         Web(wsgi="monolith.wsgi:application", env=mono_env, name="monolith"),
-        Web(wsgi="extracted.shop.wsgi:application", env=shop_env, name="shop"),
+        Web(wsgi="extracted.shop.wsgi:application", env=shop_env, name="shop", port=shop_port),
     ]
     for app, queue, env in (
         ("monolith.worker", "account", mono_env),
@@ -97,9 +108,11 @@ def fresh_stack(rabbitmq):  # noqa: F811 - fixture
     ):
         processes.append(
             WorkerProcess(
-                app=app, queue=queue, env=env, log_path=LOG_DIR / f"strangle-{queue}.log", name=queue
+                app=app, queue=queue, env=env, log_path=LOG_DIR / f"strangle-worker-{queue}.log", name=queue
             ).start()
         )
+    for env, name in ((mono_env, "monolith-relay"), (shop_env, "shop-relay")):
+        processes.append(Relay(env=env, name=name))
     # The subprocesses this process starts (export, import) run against the same databases.
     saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SHOP_DATABASE_URL", "POLYCODE_ENV")}
     os.environ.update({"DATABASE_URL": mono_url, "SHOP_DATABASE_URL": shop_url, "POLYCODE_ENV": "test"})
