@@ -190,6 +190,7 @@ class PurchaseListCreateApi(APIView):
                 idempotency_key=key,
                 correlation_id=getattr(request, "request_id", None),
                 order_id=new_id,
+                language=getattr(request, "LANGUAGE_CODE", "en"),  # Accept-Language (LocaleMiddleware)
             )
             if wait.seconds and not order.is_terminal:
                 if order.id == new_id:

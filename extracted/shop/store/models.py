@@ -89,6 +89,8 @@ class Order(models.Model):
     user_id = models.PositiveBigIntegerField(db_index=True)
     username = models.CharField(max_length=150, blank=True)
     email = models.EmailField(max_length=254, blank=True)
+    #: The buyer's language when ordering (``contracts.mail.LANGUAGES``): the receipt is written in it.
+    language = models.CharField(max_length=8, default="en")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="orders")
     price = models.PositiveIntegerField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
