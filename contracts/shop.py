@@ -138,6 +138,8 @@ class LegacyItem(Contract):
     cost: Annotated[StrictInt, Field(ge=1)]
     stock: Annotated[StrictInt, Field(ge=0)] | None = None
     is_active: bool
+    #: The exercise's title (the shop answers it as the legacy shop does); absent in older exports.
+    exercise_title: Annotated[StrictStr, StringConstraints(max_length=200)] = ""
 
 
 class LegacyPurchase(Contract):

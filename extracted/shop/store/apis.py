@@ -51,10 +51,12 @@ class ItemOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     exercise = serializers.IntegerField(source="exercise_id")
+    exercise_title = serializers.CharField()
     validator = serializers.IntegerField(source="validator_id", allow_null=True)
     title = serializers.CharField()
     cost = serializers.IntegerField()
     stock = serializers.IntegerField(allow_null=True, help_text="Units left; null means unlimited.")
+    in_stock = serializers.BooleanField()
     owned = serializers.BooleanField()
     hint_text = serializers.SerializerMethodField(help_text="The hint, once bought; null until then.")
 

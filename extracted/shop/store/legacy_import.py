@@ -90,6 +90,8 @@ def _import(document: LegacyShopExport, report: ImportReport) -> None:
                     "the ids must be the same on both sides"
                 )
             report.items_existing += 1
+            if legacy.exercise_title and existing.exercise_title != legacy.exercise_title:
+                Item.objects.filter(pk=existing.pk).update(exercise_title=legacy.exercise_title)
             continue
         if legacy.id in taken:
             report.mismatches.append(
@@ -104,6 +106,7 @@ def _import(document: LegacyShopExport, report: ImportReport) -> None:
             exercise_id=legacy.exercise_id,
             validator_id=legacy.validator_id,
             title=legacy.title,
+            exercise_title=legacy.exercise_title,
             hint_text=legacy.hint_text,
             cost=legacy.cost,
             stock=legacy.stock,
