@@ -10,6 +10,7 @@ import posixpath
 
 from django.urls import reverse
 from drf_spectacular.plumbing import set_query_parameters
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
 FORWARDED_PATH = "HTTP_X_FORWARDED_PATH"
@@ -30,6 +31,7 @@ def public_url(request, path: str) -> str:
 class SwaggerUIView(SpectacularSwaggerSplitView):
     template_name = "api/swagger_ui.html"
 
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         self.url_self = public_url(request, request.path)
         return super().get(request, *args, **kwargs)
