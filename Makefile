@@ -2,7 +2,7 @@ PY := .venv/bin/python
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint format migrate demo check clean runner bench-runner bench-gateway \
-	mailer-worker relay bench-mailer bench-saga bench-pages
+	mailer-worker relay bench-mailer bench-saga bench-pages bench-identity bench-pad
 
 help: ## List every target
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -16,9 +16,10 @@ run: ## Set up, migrate, load demo content and start every process (embedded def
 test: install ## Run every service's test suite (PostgreSQL/RabbitMQ on 127.0.0.1 when they answer)
 	bin/test
 
-lint: install ## Lint and check formatting with ruff
+lint: install ## Lint and check formatting with ruff, and the service boundaries with import-linter
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	.venv/bin/lint-imports --no-logo
 
 format: install ## Format and auto-fix with ruff
 	$(PY) -m ruff format .
@@ -43,6 +44,9 @@ bench-runner: install ## Benchmark the runner: sandboxed vs bare runs, runs/s, j
 bench-gateway: install ## Benchmark the gateway: direct vs gateway vs nginx, added latency, CPU/request (bench/results/gateway.json)
 	$(PY) bench/gateway/bench_gateway.py
 
+bench-identity: install ## Benchmark identity assertions: PyJWT sign+verify per request vs the former hand path (bench/results/identity.json)
+	$(PY) bench/identity/bench_assertion.py
+
 mailer-worker: install ## Start one mailer worker (queue "mailer"); start more to send faster
 	POLYCODE_SERVICE=mailer .venv/bin/celery -A extracted.mailer.worker worker -Q mailer --pool=threads --concurrency=4 -l INFO
 
@@ -54,6 +58,9 @@ bench-mailer: install ## Benchmark mail: outbox -> RabbitMQ -> 1 and 2 workers -
 
 bench-pages: install ## Benchmark page server time through the gateway vs the monolith direct (bench/results/pages.json)
 	$(PY) bench/pages/bench_pages.py
+
+bench-pad: install ## Benchmark the live pad's keystroke-to-peer latency through the gateway vs direct (bench/results/pad.json)
+	$(PY) bench/pad/bench_pad.py
 
 bench-saga: install ## Benchmark the purchase saga (RabbitMQ + PostgreSQL) vs the legacy transaction (bench/results/saga.json)
 	$(PY) bench/saga/bench_saga.py

@@ -1,7 +1,7 @@
 """Development ports of every process, moved together by one variable.
 
 ``POLYCODE_PORT_BASE`` (default 8000) is the gateway's port; every other port keeps its
-distance from it, so the defaults are 8000-8004 and 1025 for the SMTP sink, and a second
+distance from it, so the defaults are 8000-8005 and 1025 for the SMTP sink, and a second
 stack (the browser tests) runs beside ``make run`` with another base. The Procfile and
 bin/run ask this module in the shell: ``python -m common.ports monolith`` prints 8001.
 """
@@ -10,7 +10,15 @@ import os
 import sys
 
 DEFAULT_BASE = 8000
-PORTS = {"gateway": 8000, "monolith": 8001, "shop": 8002, "runner": 8003, "mailer": 8004, "smtp": 1025}
+PORTS = {
+    "gateway": 8000,
+    "monolith": 8001,
+    "shop": 8002,
+    "runner": 8003,
+    "mailer": 8004,
+    "monolith-ws": 8005,  # the monolith's ASGI process: the live interview pad's WebSocket
+    "smtp": 1025,
+}
 
 
 def port_base() -> int:

@@ -1,7 +1,8 @@
 #!/bin/sh
 # One command per process of the Procfile, with production settings:
 #
-#   web SERVICE       gunicorn serving SERVICE (monolith, mailer, shop, runner, gateway) on $PORT
+#   web SERVICE       gunicorn serving SERVICE (monolith, mailer, shop, runner, gateway) on $PORT;
+#                     web monolith-ws: daphne serving the monolith's ASGI app (the pad's WebSocket)
 #   worker QUEUE      the Celery worker of QUEUE (mailer, shop, account)
 #   relay SERVICE     the outbox relay of SERVICE (monolith, mailer, shop)
 #   beat SERVICE      the Celery beat that schedules a service's periodic work (shop, monolith): one per release
@@ -63,6 +64,12 @@ shift 2
 
 case "$command" in
     web)
+        if [ "$name" = monolith-ws ]; then
+            # The live interview pad's WebSocket: the monolith's ASGI application under daphne.
+            use_service monolith
+            exec "$PYTHON" -m daphne --bind "${BIND_ADDRESS:-0.0.0.0}" --port "${PORT:-8000}" \
+                monolith.asgi:application "$@"
+        fi
         use_service "$name"
         case "$name" in
             # Slow clients hold a greenlet, not a thread (gevent workers, as make run starts it).

@@ -24,7 +24,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 
 # The monolith's strangler switches (docs/strangler.md): off, legacy paths; on, the extracted services.
 SWITCHES = ("runner_via_service", "mail_via_queue", "purchase_via_saga")
-HEALTH_CHECKED = ("gateway", "monolith", "shop", "runner", "mailer")
+HEALTH_CHECKED = ("gateway", "monolith", "monolith-ws", "shop", "runner", "mailer")
 
 # Variables of the calling shell (or of the test run) that would point the stack elsewhere:
 # it must use its embedded defaults, as on a fresh clone.

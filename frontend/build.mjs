@@ -11,6 +11,7 @@ const dist = join(here, "..", "monolith", "web", "static", "web", "dist");
 const entries = {
   app: "src/app.js",
   editor: "src/editor.js",
+  pad: "src/pad.js",
   hints: "src/hints.js",
   attempt: "src/attempt.js",
   playback: "src/playback.js",

@@ -61,6 +61,10 @@ class Route(models.Model):
     timeout_seconds = models.FloatField(default=30.0, validators=[MinValueValidator(0.05)])
     retries = models.PositiveSmallIntegerField(default=1, validators=[MaxValueValidator(3)])
     auth_required = models.BooleanField(default=False, help_text="Refuse anonymous requests at the gateway.")
+    websocket = models.BooleanField(
+        default=False,
+        help_text="Proxy WebSocket upgrades on this route (refused on every other route).",
+    )
     rate_limit_user = models.PositiveIntegerField(
         null=True, blank=True, help_text="Requests per minute per user (blank: the gateway default)."
     )

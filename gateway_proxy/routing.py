@@ -60,6 +60,7 @@ class RouteSnapshot:
     rate_limit_ip: int | None
     max_body_bytes: int | None
     shadow_ignore_fields: frozenset
+    websocket: bool = False
 
     @classmethod
     def from_model(cls, route) -> "RouteSnapshot":
@@ -87,6 +88,7 @@ class RouteSnapshot:
             rate_limit_ip=route.rate_limit_ip,
             max_body_bytes=route.max_body_bytes,
             shadow_ignore_fields=frozenset(route.shadow_ignore_fields or ()),
+            websocket=route.websocket,
         )
 
     def matches(self, path: str) -> bool:

@@ -21,6 +21,7 @@ AUDITED_FIELDS = [
     "timeout_seconds",
     "retries",
     "auth_required",
+    "websocket",
     "rate_limit_user",
     "rate_limit_ip",
     "max_body_bytes",

@@ -10,8 +10,16 @@ concurrency 1, 16 and 64, two passes.
 Prints added p50/p99 latency and throughput ratios against direct, and the
 CPU time each proxy spends per request (from /proc/<pid>/stat), and writes
 everything to bench/results/gateway.json.
+
+``--old-tree DIR`` (or ``BENCH_OLD_TREE``) also starts the gateway of another
+checkout (e.g. ``git worktree add --detach DIR <previous commit>``) the same way
+(gevent), measured in the same run as ``gateway-old``; the new/old ratios of added
+p50 and CPU per request go to bench/results/gateway-new-vs-old.json.
+``BENCH_CONCURRENCY``, ``BENCH_PASSES``, ``BENCH_SECONDS`` change the runs;
+``BENCH_RESULTS_TAG`` is appended to the result files' names.
 """
 
+import argparse
 import json
 import os
 import re
@@ -38,6 +46,8 @@ PASSES = int(os.environ.get("BENCH_PASSES", "2"))
 ENDPOINTS = {"trivial": "/bench/trivial", "db": "/bench/items"}
 # As in the Procfile: one gateway process per core.
 GATEWAY_WORKERS = os.environ.get("BENCH_GATEWAY_WORKERS", "2")
+# Appended to the result files' names, e.g. "-c1" for a run at concurrency 1 only.
+RESULTS_TAG = os.environ.get("BENCH_RESULTS_TAG", "")
 
 
 def ensure_tools() -> None:
@@ -113,6 +123,11 @@ http {{
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--old-tree", default=os.environ.get("BENCH_OLD_TREE", ""),
+                        help="a checkout of the previous gateway, measured beside this one")  # fmt: skip
+    args = parser.parse_args()
+    old_tree = Path(args.old_tree).resolve() if args.old_tree else None
     ensure_tools()
     from upstream import create_db
 
@@ -166,6 +181,16 @@ def main() -> int:
              "-w", GATEWAY_WORKERS, "--threads", "8", "--log-level", "warning"],
             cwd=ROOT, env=gw_env, stderr=(work / "gateway-threads.log").open("w"))  # fmt: skip
         procs.append(threaded)
+        old_port = free_port()
+        if old_tree:
+            # The previous gateway's code, started as the Procfile starts this one, on the same
+            # route table and upstream.
+            old = subprocess.Popen(
+                [GUNICORN, "gateway_proxy.wsgi:application", "-b", f"127.0.0.1:{old_port}", "-k", "gevent",
+                 "-w", GATEWAY_WORKERS, "--worker-connections", "1000", "--log-level", "warning"],
+                cwd=old_tree, env={**gw_env, "PYTHONPATH": f"{old_tree}:{HERE}"},
+                stderr=(work / "gateway-old.log").open("w"))  # fmt: skip
+            procs.append(old)
         (work / "nginx").mkdir()
         conf = work / "nginx.conf"
         conf.write_text(NGINX_CONF.format(dir=work / "nginx", upstream=up_port, port=nx_port))
@@ -181,7 +206,7 @@ def main() -> int:
             ]
         )
         procs.append(nginx)
-        for port in (up_port, gw_port, gt_port, nx_port):
+        for port in (up_port, gw_port, gt_port, nx_port, *([old_port] if old_tree else [])):
             if not wait_for_port(port, 30):
                 raise RuntimeError(f"nothing listens on {port}")
         time.sleep(0.5)
@@ -194,6 +219,8 @@ def main() -> int:
             "gateway-threads": (f"http://127.0.0.1:{gt_port}", auth, threaded.pid),
             "nginx": (f"http://127.0.0.1:{nx_port}", {}, nginx.pid),
         }
+        if old_tree:
+            targets["gateway-old"] = (f"http://127.0.0.1:{old_port}", auth, old.pid)
         for base, headers, _ in targets.values():  # warm up pools, JWKS, token cache
             wrk(base + ENDPOINTS["db"], 4, headers, duration=1)
 
@@ -222,13 +249,24 @@ def main() -> int:
                             + (f" NON-2XX={result['non_2xx']}" if result["non_2xx"] else ""),
                             flush=True,
                         )
-        summary = summarise(runs)
+        summary = summarise(runs, PROXIES + (("gateway-old",) if old_tree else ()))
         print_summary(summary)
-        out = ROOT / "bench" / "results" / "gateway.json"
+        out = ROOT / "bench" / "results" / f"gateway{RESULTS_TAG}.json"
         out.write_text(
             json.dumps({"duration_s": DURATION, "runs": runs, "summary": summary}, indent=2) + "\n"
         )
         print(f"\nwritten to {out.relative_to(ROOT)}")
+        if old_tree:
+            old_commit = subprocess.run(["git", "-C", str(old_tree), "rev-parse", "--short", "HEAD"],
+                                        capture_output=True, text=True).stdout.strip()  # fmt: skip
+            new_commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                        capture_output=True, text=True).stdout.strip()  # fmt: skip
+            rows = compare(summary)
+            print_comparison(rows)
+            out = ROOT / "bench" / "results" / f"gateway-new-vs-old{RESULTS_TAG}.json"
+            out.write_text(json.dumps({"duration_s": DURATION, "new": new_commit, "old": old_commit,
+                                       "rows": rows}, indent=2) + "\n")  # fmt: skip
+            print(f"written to {out.relative_to(ROOT)}")
         return 0
     finally:
         for proc in reversed(procs):
@@ -242,7 +280,10 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def summarise(runs: list[dict]) -> list[dict]:
+PROXIES = ("gateway", "gateway-threads", "nginx")
+
+
+def summarise(runs: list[dict], proxies: tuple[str, ...]) -> list[dict]:
     rows = []
     for pass_no in sorted({r["pass_no"] for r in runs}):
         for endpoint in ENDPOINTS:
@@ -252,7 +293,7 @@ def summarise(runs: list[dict]) -> list[dict]:
                     r["target"]: r for r in runs if (r["pass_no"], r["endpoint"], r["concurrency"]) == key
                 }
                 direct = pick["direct"]
-                for proxy in ("gateway", "gateway-threads", "nginx"):
+                for proxy in proxies:
                     r = pick[proxy]
                     rows.append({
                         "pass": pass_no, "endpoint": endpoint, "concurrency": concurrency, "proxy": proxy,
@@ -275,6 +316,41 @@ def print_summary(rows: list[dict]) -> None:
             f"{r['pass']:<5}{r['endpoint']:<9}{r['concurrency']:<6}{r['proxy']:<16}{r['added_p50_ms']:>9.2f}"
             f"{r['added_p99_ms']:>9.2f}{r['throughput_ratio']:>10.2f}{r['cpu_ms_per_request']:>12.3f}"
         )
+
+
+def ratio(new: float, old: float) -> float | None:
+    return round(new / old, 3) if old > 0 else None
+
+
+def compare(summary: list[dict]) -> list[dict]:
+    """New/old ratios of added p50 and CPU per request, per pass, endpoint and concurrency."""
+    rows = []
+    for new in (r for r in summary if r["proxy"] == "gateway"):
+        old = next(
+            r for r in summary
+            if r["proxy"] == "gateway-old" and (r["pass"], r["endpoint"], r["concurrency"])
+            == (new["pass"], new["endpoint"], new["concurrency"])
+        )  # fmt: skip
+        rows.append({
+            "pass": new["pass"], "endpoint": new["endpoint"], "concurrency": new["concurrency"],
+            "added_p50_ms_new": new["added_p50_ms"], "added_p50_ms_old": old["added_p50_ms"],
+            "added_p50_ratio": ratio(new["added_p50_ms"], old["added_p50_ms"]),
+            "cpu_ms_new": new["cpu_ms_per_request"], "cpu_ms_old": old["cpu_ms_per_request"],
+            "cpu_ratio": round(new["cpu_ms_per_request"] / old["cpu_ms_per_request"], 3),
+            "throughput_ratio": round(new["throughput_ratio"] / old["throughput_ratio"], 3),
+        })  # fmt: skip
+    return rows
+
+
+def print_comparison(rows: list[dict]) -> None:
+    print("\nthis gateway against the old tree's (same run): new / old")
+    print(f"{'pass':<5}{'endpoint':<9}{'conc':<6}{'+p50 new':>9}{'+p50 old':>9}{'ratio':>7}"
+          f"{'CPU new':>9}{'CPU old':>9}{'ratio':>7}{'rps ratio':>10}")  # fmt: skip
+    for r in rows:
+        p50_ratio = f"{r['added_p50_ratio']:.2f}" if r["added_p50_ratio"] is not None else "-"
+        print(f"{r['pass']:<5}{r['endpoint']:<9}{r['concurrency']:<6}{r['added_p50_ms_new']:>9.2f}"
+              f"{r['added_p50_ms_old']:>9.2f}{p50_ratio:>7}{r['cpu_ms_new']:>9.3f}{r['cpu_ms_old']:>9.3f}"
+              f"{r['cpu_ratio']:>7.2f}{r['throughput_ratio']:>10.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

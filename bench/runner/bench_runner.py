@@ -6,10 +6,16 @@ run step only, as a judge does after its single compile), in the same process.
 Then: end-to-end runs per second over HTTP with 2 concurrent clients against a
 real runner process (gunicorn), and one 10-test judge call. Prints a table and
 writes ``bench/results/runner.json``.
+
+``--against REV`` measures the runner of git revision ``REV`` side by side in the same
+run: a ``git worktree`` of ``REV`` and this tree are benchmarked in alternating rounds
+(``--rounds``, each in its own process), and the file gets both series and the ratios
+new/old of the medians.
 """
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import json
 import os
@@ -41,6 +47,7 @@ PROGRAMS = {
 RUNS = {"java": 15}
 DEFAULT_RUNS = 40
 PORT = int(os.environ.get("BENCH_RUNNER_PORT", "8013"))
+RESULTS = Path("bench") / "results" / "runner.json"
 THROUGHPUT_SECONDS = 8.0
 # The runner admits callers by identity assertion: the benchmark calls as the monolith does.
 MONOLITH_KEY = keys.generate_private_pem()
@@ -192,7 +199,7 @@ def bench_http() -> dict:
         server.wait(10)
 
 
-def main() -> int:
+def measure() -> dict:
     box = Sandbox()
     languages = {}
     for language_id in PROGRAMS:
@@ -217,13 +224,72 @@ def main() -> int:
     print(f"HTTP /api/judge, python, 10 tests: {http_numbers['judge_10_tests_ms']} ms (median of 3)")
     python = languages.get("python", {})
     print(f"Python sandbox overhead p50: {python.get('overhead_p50_ms')} ms (target <= 15 ms)")
-    results = {
+    return {
         "cores": os.cpu_count(),
         "cgroups": box.cgroups.report()["detail"],
         "languages": languages,
         "http": http_numbers,
     }
-    out = ROOT / "bench" / "results" / "runner.json"
+
+
+def _round(tree: Path) -> dict:
+    """One benchmark run of the runner in ``tree``, in its own process; its figures."""
+    subprocess.run([sys.executable, str(tree / "bench" / "runner" / "bench_runner.py")], cwd=tree, check=True)
+    return json.loads((tree / RESULTS).read_text())
+
+
+def _median_of(rounds: list[dict], *path: str) -> float:
+    values = []
+    for figures in rounds:
+        for key in path:
+            figures = figures[key]
+        values.append(figures)
+    return statistics.median(values)
+
+
+def compare(rev: str, rounds: int) -> dict:
+    """This tree against ``rev`` in alternating rounds: both series and the ratios new/old."""
+    commit = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{rev}^{{commit}}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    old_tree = Path(tempfile.mkdtemp(prefix="bench-runner-baseline-")) / "tree"
+    subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), commit], cwd=ROOT, check=True)
+    new, old = [], []
+    try:
+        for _ in range(rounds):
+            old.append(_round(old_tree))
+            new.append(_round(ROOT))
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(old_tree)], cwd=ROOT, check=False)
+    ratios = {}
+    for language_id in new[0]["languages"]:
+        if all(language_id in figures["languages"] for figures in old):
+            for figure in ("overhead_p50_ms", "sandbox_p50_ms"):
+                newer = _median_of(new, "languages", language_id, figure)
+                older = _median_of(old, "languages", language_id, figure)
+                ratios[f"{language_id}_{figure}"] = round(newer / older, 3) if older else None
+    for figure in ("runs_per_second", "latency_p50_ms", "judge_10_tests_ms"):
+        ratios[f"http_{figure}"] = round(_median_of(new, "http", figure) / _median_of(old, "http", figure), 3)
+    print(f"\nnew / old ({rounds} alternating rounds, medians; baseline {commit[:12]}):")
+    for name, ratio in ratios.items():
+        print(f"  {name:<32} {ratio}")
+    return {
+        **new[-1],
+        "comparison": {"baseline": commit, "rounds": rounds, "new": new, "old": old, "ratio_new_old": ratios},
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--against", metavar="REV", help="also measure git revision REV, side by side")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds with --against (3)")
+    args = parser.parse_args()
+    results = compare(args.against, args.rounds) if args.against else measure()
+    out = ROOT / RESULTS
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {out.relative_to(ROOT)}")

@@ -16,10 +16,15 @@ trusts *for that issuer*: the gateway's keys sign only gateway assertions, and a
 calling service's keys only that service's (``SERVICE_ASSERTION_CALLERS``), so no
 service can speak as the gateway or as another service. Every attempt gets a new
 assertion, so retries are never replays.
+
+Signed and read with PyJWT only (``jwt.encode``, ``jwt.get_unverified_header`` to pick
+the key by ``kid``, ``jwt.decode``). Cost per request (``make bench-identity``,
+``bench/results/identity.json``, CPU time): 0.22 ms for one ``issue`` (0.04 ms, at the
+gateway) and one ``verify`` with its replay check (0.18 ms, in the service), 28 µs more
+than the former hand-built JWS, i.e. 4 % of the gateway's 0.70 CPU-ms per request.
+Token code takes no hand-written shortcut whatever that figure.
 """
 
-import base64
-import json
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -160,16 +165,11 @@ def _key_ring(gateway_pem: str, callers: tuple[tuple[str, str], ...]) -> dict:
     return ring
 
 
-def _b64(data: bytes) -> bytes:
-    return base64.urlsafe_b64encode(data).rstrip(b"=")
-
-
 @lru_cache(maxsize=8)
 def _signer(private_pem: str):
-    """(signing key, encoded JWS header) for a PEM; both computed once."""
+    """(signing key, JWS header fields) for a PEM; both computed once."""
     key = keys.load_private_key(private_pem)
-    header = {"alg": ALGORITHM, "kid": keys.key_id(key.public_key()), "typ": "JWT"}
-    return key, _b64(json.dumps(header, separators=(",", ":")).encode())
+    return key, {"kid": keys.key_id(key.public_key())}
 
 
 def issue(
@@ -187,8 +187,7 @@ def issue(
     assertion of a call made by the service named ``caller`` on ``identity``'s
     behalf, signed with that service's key (this service's by default).
 
-    A standard JWS (verifiable by any JWT library); built by hand because one is
-    signed per outgoing call.
+    A compact JWS signed by PyJWT (``jwt.encode``, EdDSA), carrying the key's ``kid``.
     """
     if not 0 < ttl <= MAX_TTL_SECONDS:
         raise ValueError(f"ttl must be within 1..{MAX_TTL_SECONDS} seconds")
@@ -213,24 +212,15 @@ def issue(
         "roles": list(identity.roles),
         "request_id": identity.request_id,
     }
-    signing_input = header + b"." + _b64(json.dumps(payload, separators=(",", ":")).encode())
-    return (signing_input + b"." + _b64(key.sign(signing_input))).decode()
+    return jwt.encode(payload, key, algorithm=ALGORITHM, headers=header)
 
 
 def _unverified_header(token: str) -> dict:
-    """The JOSE header of ``token``, read only to pick the key; ``jwt.decode`` then checks the whole token.
-
-    Read with the standard library: PyJWT's own header parse validates the
-    token's characters one by one in Python, and ``jwt.decode`` does it again.
-    """
-    segment = token.split(".", 1)[0]
+    """The JOSE header of ``token``, read only to pick the key; ``jwt.decode`` then checks the whole token."""
     try:
-        header = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
-    except (ValueError, TypeError) as exc:
+        return jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
         raise InvalidAssertion("Malformed identity assertion.") from exc
-    if not isinstance(header, dict):
-        raise InvalidAssertion("Malformed identity assertion.")
-    return header
 
 
 def verify(token: str, *, audience: str | None = None, public_keys: dict | None = None) -> Identity:

@@ -34,7 +34,7 @@ from django.db import DatabaseError
 from kombu import Exchange, Queue
 
 import contracts
-from common.messaging import conf
+from common.messaging import conf, filesystem
 from common.messaging.connections import after_task, before_task
 
 logger = logging.getLogger(__name__)
@@ -121,6 +121,8 @@ def make_celery_app(main: str, *, consume: Sequence[str] = ()) -> Celery:
     app = Celery(main, set_as_current=False)
     app.conf.update(
         broker_url=url,
+        # The file-system broker writes its files atomically (common.messaging.filesystem).
+        broker_transport=filesystem.TRANSPORT if url.startswith("filesystem") else None,
         broker_transport_options=transport_options(url),
         broker_connection_retry=True,
         broker_connection_retry_on_startup=True,

@@ -16,6 +16,8 @@ from common.registry.base import Instance, Registry, UnknownService
 PREFIX = "SERVICE_URL_"
 # The local ports follow POLYCODE_PORT_BASE (common/ports.py).
 DEV_DEFAULTS = {name: dev_url(name) for name in ("monolith", "shop", "runner", "mailer")}
+# The monolith's WebSocket process (``SERVICE_URL_MONOLITH_WS``): a service name has no "-".
+DEV_DEFAULTS["monolith_ws"] = dev_url("monolith-ws")
 
 
 class StaticRegistry(Registry):

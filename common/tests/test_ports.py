@@ -19,6 +19,7 @@ def test_without_a_base_the_ports_are_the_usual_ones(monkeypatch):
         "shop": 8002,
         "runner": 8003,
         "mailer": 8004,
+        "monolith-ws": 8005,
         "smtp": 1025,
     }
 

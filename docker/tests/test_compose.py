@@ -99,11 +99,13 @@ def test_the_gateway_resolves_services_through_consul_and_logs_in_with_keycloak(
 
 
 def test_consul_registers_every_web_service_with_a_readiness_check(compose):
-    web = {p for p, c in procfile().items() if "runserver" in c or "gunicorn" in c}
+    web = {p for p, c in procfile().items() if "runserver" in c or "gunicorn" in c or "daphne" in c}
     registered = json.loads((ROOT / "docker/consul/services.json").read_text())["services"]
-    assert {s["name"] for s in registered} == web
+    # A registry name has no "-" (SERVICE_URL_<NAME>): the process monolith-ws is the service monolith_ws.
+    assert {s["address"] for s in registered} == web
     for service in registered:
-        assert service["checks"][0]["http"] == f"http://{service['name']}:8000/ready"
+        assert service["name"] == service["address"].replace("-", "_")
+        assert service["checks"][0]["http"] == f"http://{service['address']}:8000/ready"
 
 
 def test_no_secret_is_written_in_the_compose_file(compose):

@@ -317,3 +317,23 @@ def test_the_gateway_sends_browsers_to_keycloak_with_its_client_and_pkce(environ
     assert query["response_type"] == ["code"]
     assert query["code_challenge_method"] == ["S256"]
     assert "openid" in query["scope"][0].split()
+
+
+def test_web_monolith_ws_serves_the_pads_websocket_under_daphne_with_production_settings(environ):
+    port = free_port()
+    web = Started("web", "monolith-ws", env={**environ, "PORT": str(port), "BIND_ADDRESS": "127.0.0.1"})
+    try:
+        health = wait_until(
+            lambda: get(f"http://127.0.0.1:{port}/health") or (not web.alive() and "exited"),
+            timeout=60,
+            interval=0.2,
+            what="monolith-ws /health",
+        )
+        assert health != "exited", web.output()
+        ready = get(f"http://127.0.0.1:{port}/ready")
+        page = get(f"http://127.0.0.1:{port}/recruit/")  # pages are the WSGI process's
+    finally:
+        code = web.stop()
+    assert (health.status_code, ready.status_code, page.status_code) == (200, 200, 404)
+    assert "daphne" in web.output().lower()
+    assert code == 0, web.output()

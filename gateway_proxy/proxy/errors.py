@@ -15,6 +15,17 @@ class EdgeError(Exception):
         self.headers = headers or []
 
 
+class ClientBodyError(Exception):
+    """The client's body could not be read or broke a limit: the client's failure, never the upstream's.
+
+    Raised while the body is read (before or during the upstream call); ``error`` is the answer.
+    """
+
+    def __init__(self, error: EdgeError):
+        super().__init__(error.detail)
+        self.error = error
+
+
 def bad_gateway(detail="The upstream service answered with something that is not valid HTTP."):
     return EdgeError(502, "bad_gateway", detail)
 
@@ -30,6 +41,10 @@ def unavailable(code: str, detail: str, retry_after: int | None = None):
 
 def timeout(service: str, seconds: float):
     return EdgeError(504, "upstream_timeout", f"The {service} service did not answer within {seconds:g} s.")
+
+
+def too_large(limit: int):
+    return EdgeError(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
 
 
 def incomplete_body():

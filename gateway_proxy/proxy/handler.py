@@ -1,6 +1,7 @@
 """The request path of the gateway: from a WSGI environ to the upstream's answer.
 
-Order: request id -> method and Host checks -> safe path -> route -> per-IP
+Order: request id -> method and Host checks -> safe path -> route (an Upgrade only on a
+WebSocket route, then proxied by ``websocket.py`` after the checks below) -> per-IP
 rate limit -> identity (bearer token or session) -> CSRF origin check for
 cookie-authenticated writes -> per-user rate limit -> body size -> side
 (legacy / extracted / canary / shadow) -> upstream call with a fresh identity
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core import signing
 from django.http.request import split_domain_port, validate_host
+from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from common.identity import proxies, query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
@@ -30,8 +32,8 @@ from common.identity.assertion import issue
 from gateway_proxy import shadow
 from gateway_proxy.auth.identity import authenticate, cookie_value, to_identity
 from gateway_proxy.metrics import traffic
-from gateway_proxy.proxy import errors, headers, http1, paths
-from gateway_proxy.proxy.errors import EdgeError
+from gateway_proxy.proxy import errors, headers, paths, websocket
+from gateway_proxy.proxy.errors import ClientBodyError, EdgeError
 from gateway_proxy.proxy.upstream import upstreams
 from gateway_proxy.ratelimit import enforce, ip_rules, user_rules
 from gateway_proxy.routing import SAFE_METHODS, RouteSnapshot, Target, route_table
@@ -95,19 +97,30 @@ class StreamBody:
 
 
 def _read_client(stream, size: int) -> bytes:
-    """Up to ``size`` bytes of the client's body; ``http1.BodyIncomplete`` when reading it fails."""
+    """Up to ``size`` bytes of the client's body; ``ClientBodyError`` (400) when reading it fails."""
     try:
         return stream.read(size)
     except Exception as exc:  # reset, timed out, broken chunked framing: the client's side failed
-        raise http1.BodyIncomplete(f"reading the request body failed: {exc}") from exc
+        raise ClientBodyError(errors.incomplete_body()) from exc
 
 
 def _stream_input(stream, remaining: int):
     while remaining > 0:
         data = _read_client(stream, min(CHUNK, remaining))
         if not data:
-            raise http1.BodyIncomplete(f"the request body ended {remaining} bytes early")
+            raise ClientBodyError(errors.incomplete_body())
         remaining -= len(data)
+        yield data
+
+
+def _stream_chunked(stream, first: bytes, limit: int):
+    """A chunked body past the buffer: ``first``, then the rest; 413 (connection dropped) past ``limit``."""
+    sent = len(first)
+    yield first
+    while data := _read_client(stream, CHUNK):
+        sent += len(data)
+        if sent > limit:
+            raise ClientBodyError(errors.too_large(limit))
         yield data
 
 
@@ -166,6 +179,9 @@ class EdgeHandler:
             return response
 
     def forward(self, environ, request_id, method, path, query, route: RouteSnapshot) -> EdgeResponse:
+        upgrade = websocket.requested(environ)
+        if upgrade and not route.websocket:
+            raise websocket.refused()
         client_ip = self.client_ip(environ)
         enforce(ip_rules(route, client_ip=client_ip))
         claims, how = authenticate(environ)
@@ -178,6 +194,8 @@ class EdgeHandler:
             )
         if how == "session" and method not in SAFE_METHODS:
             self.check_origin(environ)
+        if upgrade and (how == "session" or environ.get("HTTP_ORIGIN")):
+            self.check_origin(environ)  # a page of another site must not open a socket with our cookie
         if claims:
             enforce(user_rules(route, user_id=claims["user_id"]))
         body, length = self.read_body(environ, route)
@@ -210,6 +228,23 @@ class EdgeHandler:
         def assert_identity(h, service=target.service):
             h[ASSERTION_HEADER] = issue(identity, audience=service, ttl=ttl)
 
+        if upgrade:
+            assert_identity(sent)
+            try:
+                status, out, body, upgraded = websocket.proxy(
+                    environ,
+                    method=method,
+                    service=target.service,
+                    path=upstream_path,
+                    sent=sent,
+                    timeout=route.timeout,
+                    request_id=request_id,
+                )
+            except EdgeError as exc:
+                exc.service = target.service
+                raise
+            extra = {"upgraded": upgraded}
+            return EdgeResponse(status, out, body, service=target.service, route=route, extra=extra)
         try:
             attempt = upstreams.send(
                 service=target.service,
@@ -286,7 +321,10 @@ class EdgeHandler:
 
     @staticmethod
     def read_body(environ, route: RouteSnapshot):
-        """(body, length): ``None``, bytes (replayable) or a stream; 413 past the limit."""
+        """(body, length): ``None``, bytes (replayable) or a stream; 413 past the limit.
+
+        A stream with a length is sent with it; one without (a large chunked body) is sent chunked.
+        """
         limit = route.max_body_bytes or settings.GATEWAY_MAX_BODY_BYTES
         raw_length = environ.get("CONTENT_LENGTH") or ""
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
@@ -298,26 +336,31 @@ class EdgeHandler:
                 raise EdgeError(400, "invalid_length", "Content-Length must be a number.")
             length = int(raw_length)
             if length > limit:
-                raise EdgeError(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
+                raise errors.too_large(limit)
             if length == 0:
                 return None, 0
             if length <= settings.GATEWAY_BUFFER_BYTES:
                 try:
                     data = _read_client(stream, length)
-                except http1.BodyIncomplete as exc:
-                    raise errors.incomplete_body() from exc
+                except ClientBodyError as exc:
+                    raise exc.error from exc
                 if len(data) != length:
                     raise errors.incomplete_body()
                 return data, length
             return _stream_input(stream, length), length
         if chunked and stream is not None:
+            # Small bodies are read whole and sent with their length (replayable, as above);
+            # larger ones are streamed on, chunked.
+            buffered = min(limit, settings.GATEWAY_BUFFER_BYTES)
             try:
-                data = _read_client(stream, limit + 1)
-            except http1.BodyIncomplete as exc:
-                raise errors.incomplete_body() from exc
+                data = _read_client(stream, buffered + 1)
+            except ClientBodyError as exc:
+                raise exc.error from exc
+            if len(data) <= buffered:
+                return data, len(data)
             if len(data) > limit:
-                raise EdgeError(413, "payload_too_large", f"The request body exceeds {limit} bytes.")
-            return data, len(data)
+                raise errors.too_large(limit)
+            return _stream_chunked(stream, data, limit), None
         return None, None
 
     @staticmethod
@@ -331,10 +374,10 @@ class EdgeHandler:
             return None
         try:
             data = upstream.read()
-        except http1.ReadTimeout as exc:
+        except ReadTimeoutError as exc:
             upstream.close()
             raise errors.timeout(service, 0) from exc
-        except http1.UpstreamError as exc:
+        except (HTTPError, OSError) as exc:
             upstream.close()
             raise errors.bad_gateway(f"The {service} service broke off its answer.") from exc
         finally:
@@ -399,5 +442,7 @@ class GatewayApplication:
         if path in self.own_paths or path.startswith(self.own_prefixes):
             return self.django_app(environ, start_response)
         response = self.handler(environ)
+        if response.extra.get("upgraded"):
+            return websocket.handled(environ)
         start_response(errors.status_line(response.status), response.headers)
         return response.body

@@ -76,12 +76,18 @@ def strip_gateway_cookies(cookie_header: str) -> str:
 
 
 def response_headers(items) -> list[tuple[str, str]]:
-    """Upstream response headers minus hop-by-hop ones (and those ``Connection`` names)."""
+    """Upstream response headers minus hop-by-hop ones (and those ``Connection`` names).
+
+    A body the upstream framed by chunks is passed on decoded: a ``Content-Length`` beside
+    its ``Transfer-Encoding`` would mis-frame it for the client, so it is dropped too.
+    """
     items = list(items)
     named = set()
     for name, value in items:
         if name.lower() == "connection":
             named |= connection_tokens(value)
+        elif name.lower() == "transfer-encoding":
+            named.add("content-length")
     return [
         (name, value)
         for name, value in items

@@ -80,7 +80,7 @@ def test_a_short_streamed_body_is_not_retried_and_its_upstream_connection_is_clo
         time.sleep(0.01)
     # The upstream saw its connection end after the two bytes sent, once.
     assert [r["body"] for r in api.requests] == [b"{}"]
-    assert upstreams.pool(instance_of(api))._idle == []
+    assert all(conn is None for conn in upstreams.pool(instance_of(api)).pool.queue)  # none kept alive
 
 
 @pytest.mark.parametrize("declared", [STREAMED, BUFFERED], ids=["streamed", "buffered"])

@@ -1,5 +1,6 @@
 """Upstream down, slow or broken: the right JSON 5xx, retries, circuit breaking."""
 
+import threading
 import time
 
 import pytest
@@ -101,6 +102,29 @@ def test_a_failed_trial_opens_the_circuit_again(gateway, api, settings):
 
     assert gateway.get("/api/v1/x").status == 502  # the trial
     assert gateway.get("/api/v1/x").status == 503
+
+
+def test_while_the_trial_request_is_under_way_other_requests_are_refused(gateway, api, settings):
+    settings.GATEWAY_ROUTE_TTL = 60  # the route table is read once, in this thread (it sees the test's rows)
+    api.mode = "garbage"
+    for _ in range(settings.GATEWAY_BREAKER_FAILURES):
+        gateway.get("/api/v1/x")
+    api.mode, api.delay = "slow", 0.2
+    time.sleep(settings.GATEWAY_BREAKER_COOLDOWN + 0.05)
+    trial = {}
+    thread = threading.Thread(target=lambda: trial.update(response=gateway.get("/api/v1/trial")))
+    thread.start()
+    deadline = time.monotonic() + 2
+    while not any(r["path"] == "/api/v1/trial" for r in api.requests) and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+    meanwhile = gateway.get("/api/v1/x")
+    thread.join()
+
+    assert meanwhile.status == 503
+    assert meanwhile.json()["code"] == "circuit_open"
+    assert trial["response"].status == 200
+    assert gateway.get("/api/v1/x").status == 200  # the trial closed the circuit
 
 
 def test_a_route_to_an_unregistered_service_is_503_no_instance(gateway, db, register):

@@ -20,6 +20,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from monolith.accounts.models import Team
 from monolith.learning.models import ProgrammingLanguage
@@ -234,3 +235,94 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.answer} {self.kind} at {self.taken_at:%H:%M:%S}"
+
+
+class Pad(models.Model):
+    """A live interview: one shared document, edited by the team's interviewers and one candidate.
+
+    The document's authority lives here: ``doc`` at ``version``, where ``version``
+    is the number of ``PadUpdate`` rows (every accepted change, in order), so the
+    whole history can be replayed. The candidate's link token is stored as a
+    SHA-256 only; ending the pad makes it refused.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="pads")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    candidate_name = models.CharField(max_length=200, blank=True)
+    language = models.CharField(max_length=32)
+    #: The exercise's statement (Markdown), copied when the pad opens; blank for a free pad.
+    statement = models.TextField(blank=True)
+    initial_doc = models.TextField(blank=True)
+    doc = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    link_hash = models.CharField(max_length=64, unique=True)
+    #: The interviewers' private notes: never sent to the candidate.
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+    @property
+    def language_label(self) -> str:
+        return (
+            ProgrammingLanguage(self.language).label
+            if self.language in ProgrammingLanguage.values
+            else self.language
+        )
+
+
+class PadUpdate(models.Model):
+    """One accepted change of a pad's document: ``version`` is the pad's version before it."""
+
+    class Author(models.TextChoices):
+        INTERVIEWER = "interviewer", gettext_lazy("interviewer")
+        CANDIDATE = "candidate", gettext_lazy("candidate")
+
+    pad = models.ForeignKey(Pad, on_delete=models.CASCADE, related_name="updates")
+    version = models.PositiveIntegerField()
+    #: A CodeMirror ``ChangeSet`` as JSON, and the id of the editor that made it.
+    changes = models.JSONField()
+    client_id = models.CharField(max_length=64)
+    author = models.CharField(max_length=16, choices=Author.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pad", "version"]
+        constraints = [models.UniqueConstraint(fields=["pad", "version"], name="pad_update_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pad_id}@{self.version}"
+
+
+class PadRun(models.Model):
+    """A run of the pad's code at one version, seen by everyone in the pad."""
+
+    pad = models.ForeignKey(Pad, on_delete=models.CASCADE, related_name="runs")
+    version = models.PositiveIntegerField()
+    by = models.CharField(max_length=16, choices=PadUpdate.Author.choices)
+    language = models.CharField(max_length=32)
+    stdin = models.TextField(blank=True)
+    verdict = models.CharField(max_length=32)
+    stdout = models.TextField(blank=True)
+    stderr = models.TextField(blank=True)
+    compile_output = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pad", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.pad_id} run at {self.version}"

@@ -1,8 +1,8 @@
-"""Interview pages at the root; the gateway routes ``/recruit/`` and ``/assessment/`` here."""
+"""Interview pages at the root; the gateway routes ``/recruit/``, ``/assessment/`` and ``/pad/`` here."""
 
 from django.urls import path
 
-from monolith.interviews.pages import candidate, recruit
+from monolith.interviews.pages import candidate, pads, recruit
 
 A = "recruit/assessments/<int:pk>/"
 T = "assessment/<uuid:public_id>/"
@@ -21,6 +21,11 @@ urlpatterns = [
     path(A + "candidates/<int:invitation_id>/erase", recruit.candidate_erase, name="recruit-erase"),
     path("recruit/exercises/new", recruit.exercise_form, name="recruit-exercise-new"),
     path("recruit/exercises/<int:exercise_id>/", recruit.exercise_form, name="recruit-exercise"),
+    path("recruit/pads/", pads.pad_list, name="recruit-pads"),
+    path("recruit/pads/<uuid:public_id>/", pads.pad_page, name="recruit-pad"),
+    path("recruit/pads/<uuid:public_id>/notes", pads.pad_notes, name="recruit-pad-notes"),
+    path("recruit/pads/<uuid:public_id>/end", pads.pad_end, name="recruit-pad-end"),
+    path("pad/<str:token>", pads.pad_candidate, name="pad-candidate"),
     path("assessment/start/<str:token>", candidate.start, name="assessment-start"),
     path(T, candidate.attempt_page, name="assessment-attempt"),
     path(T + "timer", candidate.attempt_timer, name="assessment-timer"),

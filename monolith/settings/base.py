@@ -124,6 +124,23 @@ SPECTACULAR_SETTINGS = {
 # (manage.py assessments_close_expired --anonymise); the scores stay.
 INTERVIEWS_RETENTION_DAYS = env.int("INTERVIEWS_RETENTION_DAYS", default=365)
 
+# The live interview pad's WebSocket (monolith/interviews/pad): served by the ASGI app
+# in its own process (Procfile `monolith-ws`), which the gateway knows as this service.
+ASGI_APPLICATION = "monolith.asgi.application"
+PAD_WEBSOCKET_SERVICE = "monolith_ws"
+# Redis when REDIS_URL is set (several WebSocket processes share the pads' groups);
+# the in-memory layer otherwise, which needs the one `monolith-ws` process.
+CHANNEL_LAYERS = (
+    {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [env.str("REDIS_URL")], "prefix": "polycode-pad"},
+        }
+    }
+    if env.str("REDIS_URL", default="")
+    else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+)
+
 # The gateway calls the switch API on its own (manage.py strangle, the migration dashboard)
 # with its service assertion; verified with SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY.
 SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["gateway"])

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from common.identity import keys
 from common.identity.assertion import Identity, issue
@@ -20,6 +22,14 @@ from common.messaging.testing import free_port, wait_for_port
 ROOT = Path(__file__).resolve().parents[3]
 GATEWAY_KEY = keys.generate_private_pem()
 SERVICE_KEY = keys.generate_private_pem()
+# The monolith's production settings need its identity provider's RSA signing key.
+OIDC_KEY = (
+    rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    .private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    .decode()
+)
 
 # service -> (its WSGI application, its production settings)
 SERVICES = {
@@ -30,8 +40,6 @@ SERVICES = {
 
 
 def production_env(workdir: Path, **extra) -> dict:
-    from monolith.identity.conf import dev_rsa_key
-
     env = {
         **os.environ,
         "SECRET_KEY": "replay-suite-secret-key-0123456789abcdef0123456789",
@@ -47,7 +55,7 @@ def production_env(workdir: Path, **extra) -> dict:
         "GATEWAY_ASSERTION_PUBLIC_KEY": keys.public_pem(GATEWAY_KEY),
         "SERVICE_ASSERTION_PRIVATE_KEY": SERVICE_KEY,
         "SERVICE_ASSERTION_PUBLIC_KEY_MONOLITH": keys.public_pem(SERVICE_KEY),
-        "OIDC_RSA_PRIVATE_KEY": dev_rsa_key(workdir),
+        "OIDC_RSA_PRIVATE_KEY": OIDC_KEY,
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "LOG_LEVEL": "WARNING",
     }

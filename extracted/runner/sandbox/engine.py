@@ -208,8 +208,7 @@ class Sandbox:
             )
         if "--args" not in self.features:
             raise SandboxUnavailable(f"bubblewrap at {self.bwrap} is too old (0.4 or later is needed).")
-        self.arch = seccomp.host_arch()
-        self.seccomp_filter = seccomp.build_filter(self.arch) if self.arch else None
+        self.seccomp_filter = seccomp.build_filter()
         self.is_root = os.geteuid() == 0
         self.host_user = host_identity(user)
         self.cgroups = (
@@ -322,8 +321,8 @@ class Sandbox:
             "runner_uid": os.geteuid(),
             "seccomp": {
                 "enabled": self.seccomp_filter is not None,
-                "arch": self.arch.name if self.arch else None,
-                "denied": seccomp.denied_syscalls(self.arch) if self.arch else [],
+                "arch": seccomp.native_arch(),
+                "denied": seccomp.denied_syscalls(),
             },
             "cgroups": self.cgroups.report(),
             "memory_enforcement": address_note,

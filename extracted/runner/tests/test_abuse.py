@@ -7,6 +7,7 @@ no work directory, no cgroup and no process behind.
 """
 
 import os
+import platform
 import random
 import uuid
 from pathlib import Path
@@ -119,6 +120,15 @@ def test_no_privilege_devices_or_dangerous_system_calls(box, language):
         assert "'NoNewPrivs:\\t1'" in result.stdout
         assert "'Seccomp:\\t2'" in result.stdout
         assert "uid 65534 65534" in result.stdout
+
+
+def test_the_filter_checks_namespace_flags_terminal_injection_and_foreign_abis(box):
+    result = probe(box, "c", "filter")
+    assert_blocked(result, "clone newuser", "clone newns", "clone3", "tiocsti", "tiocsti high bits")
+    if platform.machine() == "x86_64":
+        assert_blocked(result, "x32 abi", "i386 abi")
+        assert "x32 abi signal 31" in result.stdout  # SIGSYS: the filter killed the process
+        assert "i386 abi signal 31" in result.stdout
 
 
 @BOTH

@@ -3,11 +3,14 @@ And where it can only use rlimits (no cgroups, unprivileged), it still contains 
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
+import pyseccomp
 import pytest
 
 from extracted.runner.sandbox import Sandbox, SandboxUnavailable
@@ -63,6 +66,27 @@ def test_the_service_process_stops_with_the_reason_when_no_sandbox_can_be_built(
     assert "bubblewrap (bwrap) is not installed" in done.stderr
 
 
+@pytest.mark.sandbox
+def test_missing_libseccomp_binding_refuses_to_build_a_sandbox():
+    python = "/usr/bin/python3"
+    if not Path(python).exists():
+        pytest.skip("no system Python here")
+    own = subprocess.run([python, "-c", "import pyseccomp"], capture_output=True, check=False)
+    if own.returncode == 0:
+        pytest.skip("the system Python has a pyseccomp of its own")
+    done = subprocess.run(
+        [python, "-c", "from extracted.runner.sandbox import Sandbox; Sandbox(languages=['python'])"],
+        cwd="/",
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "PYTHONNOUSERSITE": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "SandboxUnavailable: libseccomp is not available (No module named 'pyseccomp')" in done.stderr
+
+
 FALLBACK_SCRIPT = textwrap.dedent(
     """
     import json
@@ -83,9 +107,20 @@ FALLBACK_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.fixture
+def seccomp_binding():
+    """A directory an unprivileged user can read holding the library's one dependency, pyseccomp."""
+    directory = Path(tempfile.mkdtemp(prefix="polycode-binding-"))
+    directory.chmod(0o755)
+    shutil.copy(pyseccomp.__file__, directory / "pyseccomp.py")
+    (directory / "pyseccomp.py").chmod(0o644)
+    yield directory
+    shutil.rmtree(directory)
+
+
 @pytest.mark.sandbox
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to start the check as an unprivileged user")
-def test_unprivileged_runner_without_cgroups_still_contains_bombs_with_rlimits():
+def test_unprivileged_runner_without_cgroups_still_contains_bombs_with_rlimits(seccomp_binding):
     python = "/usr/bin/python3"
     readable = subprocess.run(
         [python, "-c", f"import os; os.listdir({str(ROOT)!r})"], user=65534, group=65534, check=False
@@ -95,7 +130,7 @@ def test_unprivileged_runner_without_cgroups_still_contains_bombs_with_rlimits()
     done = subprocess.run(
         [python, "-c", FALLBACK_SCRIPT],
         cwd="/",
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": "/nonexistent"},
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{ROOT}:{seccomp_binding}", "HOME": "/nonexistent"},
         user=65534,
         group=65534,
         extra_groups=[],

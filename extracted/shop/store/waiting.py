@@ -13,6 +13,11 @@ A notification can be missed (the listening connection dropped and came back):
 waiters re-read their order at least every ``RECHECK`` seconds, and everyone is
 woken when the listener reconnects. Without PostgreSQL (SQLite in development)
 there is no listener and waiters poll.
+
+The listener is a thread of the web process, not Celery beat or a worker: it
+wakes requests waiting in this very process. Django has no ``LISTEN`` API, and
+the database driver only queues notifications on a connection that someone
+must read, so that reading is the one thread here.
 """
 
 from __future__ import annotations

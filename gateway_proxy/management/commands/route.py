@@ -47,6 +47,8 @@ class Command(BaseCommand):
         change.add_argument("--ignore-field", action="append", dest="shadow_ignore_fields")
         change.add_argument("--auth-required", dest="auth_required", action="store_true", default=None)
         change.add_argument("--no-auth-required", dest="auth_required", action="store_false")
+        change.add_argument("--websocket", dest="websocket", action="store_true", default=None)
+        change.add_argument("--no-websocket", dest="websocket", action="store_false")
         change.add_argument("--reason", default="")
         change.add_argument("--actor", default="", help="who is making the change (default: the OS user)")
 
@@ -72,7 +74,7 @@ class Command(BaseCommand):
             for name in (
                 "mode", "legacy_service", "legacy_prefix", "extracted_service", "extracted_prefix",
                 "timeout_seconds", "retries", "rate_limit_user", "rate_limit_ip", "shadow_ignore_fields",
-                "auth_required",
+                "auth_required", "websocket",
             )
             if options.get(name) is not None
         }  # fmt: skip

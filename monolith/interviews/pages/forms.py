@@ -135,3 +135,28 @@ class CsvForm(forms.Form):
                 % {"limit": csv_import.MAX_CSV_BYTES // 1024}
             )
         return upload.read(csv_import.MAX_CSV_BYTES + 1)
+
+
+class PadForm(forms.Form):
+    team = forms.ModelChoiceField(label=gettext_lazy("Team"), queryset=None, empty_label=None)
+    title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
+    candidate_name = forms.CharField(label=gettext_lazy("Candidate's name"), max_length=200, required=False)
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=ProgrammingLanguage.choices)
+    source = forms.ChoiceField(
+        label=gettext_lazy("Starting exercise"),
+        required=False,
+        help_text=gettext_lazy("Its statement is shown to both of you and its starter code fills the pad."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = selectors.recruiting_teams(user=user)
+        choices = [("", _("None: a blank pad"))]
+        choices += [
+            (f"catalogue:{c.id}", f"{c.module.title} · {c.title}") for c in selectors.catalogue_exercises()
+        ]
+        choices += [
+            (f"team:{e.id}", _("%(team)s (private) · %(title)s") % {"team": e.team, "title": e.title})
+            for e in selectors.team_exercise_list(user=user)
+        ]
+        self.fields["source"].choices = choices

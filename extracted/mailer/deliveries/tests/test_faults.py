@@ -13,13 +13,12 @@ import uuid
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from kombu import Connection, Exchange, Producer
 
 from common.messaging import broker
 from common.messaging.models import OutboxMessage
 from common.messaging.relay import Relay
 from common.messaging.services import outbox_publish
-from common.messaging.testing import wait_until
+from common.messaging.testing import RawMessage, wait_until
 from extracted.mailer.deliveries.models import DeliveryLog
 from extracted.mailer.deliveries.tests.factories import example_payload, mail_message
 from extracted.mailer.deliveries.tests.helpers import log_of, publish, wait_for_status
@@ -208,15 +207,12 @@ def test_a_message_breaking_its_contract_is_dead_lettered_with_the_error_logged(
 
 def test_a_message_that_cannot_even_be_decoded_is_dead_lettered_not_dropped(mailer_worker, smtp, rabbitmq):
     task_id = str(uuid.uuid4())
-    with Connection(rabbitmq.url) as conn:
-        Producer(conn.default_channel).publish(
-            b"{this is not json",
-            exchange=Exchange("mailer", type="topic"),
-            routing_key="mailer",
-            content_type="application/json",
-            content_encoding="utf-8",
-            headers={"task": "mailer.send", "id": task_id, "lang": "py"},
-        )
+    rabbitmq.publish_raw(
+        "mailer",
+        RawMessage(
+            "invalid JSON", b"{this is not json", headers={"task": "mailer.send", "id": task_id, "lang": "py"}
+        ),
+    )
     dead = wait_until(lambda: rabbitmq.get_all("mailer.dead"), what="the dead-letter queue")
     assert [d.task_id for d in dead] == [task_id]
     assert mailer_worker.alive

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -32,6 +33,28 @@ static int can_connect(int port) {
     close(s);
     return ok;
 }
+
+/* Runs fn in a child; "blocked" unless it returned, and the signal that stopped it. */
+static void in_child(const char *what, void (*fn)(void)) {
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        fn();
+        _exit(0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    report(what, WIFEXITED(status));
+    printf("%s signal %d\n", what, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+#ifdef __x86_64__
+static void x32_getpid(void) { syscall(0x40000000 | SYS_getpid); }
+static void i386_getpid(void) {
+    long ret;
+    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(20L) : "memory");
+}
+#endif
 
 static int can_open(const char *path, int flags) {
     int fd = open(path, flags, 0644);
@@ -84,6 +107,21 @@ int main(void) {
         report("perf", syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0) >= 0 || errno != EPERM);
         report("io_uring", syscall(SYS_io_uring_setup, 1, NULL) >= 0 || errno != ENOSYS);
         report("uid", getuid() != 65534);
+    } else if (!strcmp(cmd, "filter")) {
+        long pid = syscall(SYS_clone, (long)(CLONE_NEWUSER | SIGCHLD), 0L, 0L, 0L, 0L);
+        if (pid == 0) _exit(0);
+        report("clone newuser", pid >= 0 || errno != EPERM);
+        pid = syscall(SYS_clone, (long)(CLONE_NEWNS | SIGCHLD), 0L, 0L, 0L, 0L);
+        if (pid == 0) _exit(0);
+        report("clone newns", pid >= 0 || errno != EPERM);
+        report("clone3", syscall(SYS_clone3, NULL, 0L) >= 0 || errno != ENOSYS);
+        char c = 'x';
+        report("tiocsti", syscall(SYS_ioctl, 0L, (long)TIOCSTI, &c) >= 0 || errno != EPERM);
+        report("tiocsti high bits", syscall(SYS_ioctl, 0L, (long)TIOCSTI | (1L << 32), &c) >= 0 || errno != EPERM);
+#ifdef __x86_64__
+        in_child("x32 abi", x32_getpid);
+        in_child("i386 abi", i386_getpid);
+#endif
     } else if (!strcmp(cmd, "forkbomb")) {
         for (;;) fork();
     } else if (!strcmp(cmd, "daemon")) {
