@@ -68,6 +68,15 @@ def _database(base: str, name: str) -> str:
     return url
 
 
+def _drop(base: str, *names: str) -> None:
+    admin = psycopg2.connect(with_database(base, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        for name in names:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
 def _manage(env: dict, *args: str) -> None:
     subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True, timeout=300
@@ -124,6 +133,7 @@ def fresh_stack(rabbitmq):  # noqa: F811 - fixture
             os.environ[key] = value
     for process in reversed(processes):
         process.stop()
+    _drop(base, f"strangle_mono_{suffix}", f"strangle_shop_{suffix}")
     del settings
 
 
