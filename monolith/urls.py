@@ -15,6 +15,7 @@ api_v1 = [
     path("accounts/", include("monolith.accounts.urls")),
     path("learning/", include("monolith.learning.urls")),
     path("shop/", include("monolith.shop_legacy.urls")),
+    path("switches/", include("monolith.switches.urls")),
 ]
 
 urlpatterns = [

@@ -217,6 +217,8 @@ class EdgeHandler:
         identity = to_identity(claims, request_id)
         sent = headers.request_headers(environ)
         sent.update(self.forwarded_headers(environ, client_ip))
+        # The path the client asked for: a service under a rewritten prefix links its own pages with it.
+        sent["X-Forwarded-Path"] = paths.encode(path)
         sent[request_ids.HEADER] = request_id
         if length is not None:
             sent["Content-Length"] = str(length)

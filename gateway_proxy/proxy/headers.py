@@ -22,6 +22,7 @@ GATEWAY_SET = frozenset(
         "x-forwarded-proto",
         "x-forwarded-host",
         "x-forwarded-port",
+        "x-forwarded-path",
         "forwarded",
         "x-real-ip",
         "x-request-id",

@@ -137,3 +137,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
     },
 }
+
+# The strangler's pre-checks (manage.py strangle) count the consumers and waiting messages of the
+# extracted services' queues on this broker; more than STRANGLER_MAX_QUEUE_DEPTH waiting fails them.
+BROKER_URL = env("BROKER_URL", default="")
+STRANGLER_MAX_QUEUE_DEPTH = env.int("STRANGLER_MAX_QUEUE_DEPTH", default=1000)

@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "monolith.certificates",
     "monolith.interviews",
     "monolith.shop_legacy",
+    "monolith.switches",
     "monolith.notifications",
     "oauth2_provider",
     "monolith.identity",
@@ -139,3 +140,7 @@ CHANNEL_LAYERS = (
     if env.str("REDIS_URL", default="")
     else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 )
+
+# The gateway calls the switch API on its own (manage.py strangle, the migration dashboard)
+# with its service assertion; verified with SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY.
+SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["gateway"])
