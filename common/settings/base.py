@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE
 
+from common.observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(environ.Env().str("POLYCODE_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -184,7 +186,7 @@ REQUIRE_GATEWAY_ASSERTION = env.bool("REQUIRE_GATEWAY_ASSERTION", default=False)
 GATEWAY_ASSERTION_PUBLIC_KEY = env.str("GATEWAY_ASSERTION_PUBLIC_KEY", default="", multiline=True)
 GATEWAY_ASSERTION_DEV_KEYS = True
 GATEWAY_ASSERTION_EXEMPT_PATHS = env.list(
-    "GATEWAY_ASSERTION_EXEMPT_PATHS", default=["/health", "/ready", "/static/"]
+    "GATEWAY_ASSERTION_EXEMPT_PATHS", default=["/health", "/ready", "/metrics", "/static/"]
 )
 IDENTITY_REPLAY_CACHE = env.str("IDENTITY_REPLAY_CACHE", default="default")
 # Calls between services (common/identity/README.md): the caller signs its own
@@ -244,16 +246,36 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Logs (common/observability/logs.py): every logger through structlog, one line per
+# event carrying the request id and the user id; readable text in development, JSON
+# lines in production (LOG_FORMAT=json|console).
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "filters": {"forbidden_without_traceback": {"()": "common.api.logs.ForbiddenWithoutTraceback"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["forbidden_without_traceback"]},
-    },
-}
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+
+# Metrics and traces (common/observability): every service installs these apps, wraps
+# its middleware with ``observed_middleware`` and serves django-prometheus's /metrics.
+OBSERVABILITY_APPS = ["django_prometheus", "common.observability"]
+# Traces (OpenTelemetry): off unless OTEL_TRACES_EXPORTER says otlp (to
+# OTEL_EXPORTER_OTLP_ENDPOINT, which alone turns otlp on) or console.
+OTEL_TRACES_EXPORTER = env.str(
+    "OTEL_TRACES_EXPORTER", default="otlp" if env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="") else "none"
+)
+OTEL_TRACES_FILE = env.str("OTEL_TRACES_FILE", default="")
+
+
+def observed_middleware(middleware: list[str]) -> list[str]:
+    """``middleware`` measured by django-prometheus (from the start, after the trusted-proxy
+    check that must see the request first, to the end) and with each request's user bound
+    to its log lines (once the identity is known)."""
+    anchors = (
+        "common.identity.middleware.GatewayAssertionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    )
+    after = next((name for name in anchors if name in middleware), None)
+    stack = list(middleware)
+    log_context = "common.observability.middleware.LogContextMiddleware"
+    stack.insert(0 if after is None else stack.index(after) + 1, log_context)
+    first = 1 if stack[0] == "common.identity.proxies.TrustedProxyMiddleware" else 0
+    stack.insert(first, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    return [*stack, "django_prometheus.middleware.PrometheusAfterMiddleware"]

@@ -29,6 +29,7 @@ from urllib3.exceptions import HTTPError, ReadTimeoutError
 from common.identity import proxies, query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
 from common.identity.assertion import issue
+from common.observability import logs
 from gateway_proxy import shadow
 from gateway_proxy.auth.identity import authenticate, cookie_value, to_identity
 from gateway_proxy.metrics import traffic
@@ -154,6 +155,7 @@ class EdgeHandler:
             return response
         finally:
             request_ids.current.reset(token)
+            logs.clear()
 
     # -- the pipeline ----------------------------------------------------------------
     def handle(self, environ, request_id: str) -> EdgeResponse:
@@ -215,6 +217,7 @@ class EdgeHandler:
         if target is None:
             raise EdgeError(503, "no_instance", f"Route {route.prefix} has no service for mode {route.mode}.")
         identity = to_identity(claims, request_id)
+        logs.bind_user(identity.user_id)
         sent = headers.request_headers(environ)
         sent.update(self.forwarded_headers(environ, client_ip))
         # The path the client asked for: a service under a rewritten prefix links its own pages with it.

@@ -23,14 +23,17 @@ INSTALLED_APPS = [
     "monolith.identity",
     "django_htmx",
     "monolith.web",
+    *OBSERVABILITY_APPS,  # noqa: F405
 ]
 
-MIDDLEWARE = [
-    *MIDDLEWARE,  # noqa: F405
-    "monolith.web.middleware.PreferredLanguageMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "waffle.middleware.WaffleMiddleware",
-]
+MIDDLEWARE = observed_middleware(  # noqa: F405
+    [
+        *MIDDLEWARE,  # noqa: F405
+        "monolith.web.middleware.PreferredLanguageMiddleware",
+        "django_htmx.middleware.HtmxMiddleware",
+        "waffle.middleware.WaffleMiddleware",
+    ]
+)
 TEMPLATES[0]["OPTIONS"]["context_processors"] += [  # noqa: F405
     "django.template.context_processors.i18n",
     "monolith.web.context_processors.layout",

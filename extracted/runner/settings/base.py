@@ -22,13 +22,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     *THIRD_PARTY_APPS,
     "extracted.runner",
+    *OBSERVABILITY_APPS,  # noqa: F405
 ]
 
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "common.identity.middleware.GatewayAssertionMiddleware",
-]
+MIDDLEWARE = observed_middleware(  # noqa: F405
+    [
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "common.identity.middleware.GatewayAssertionMiddleware",
+    ]
+)
 
 # Services whose own assertions the runner accepts (each verified with
 # SERVICE_ASSERTION_PUBLIC_KEY_<NAME>); the gateway's are accepted too.

@@ -1,0 +1,97 @@
+"""Traces (OpenTelemetry) of every process: HTTP in and out, and Celery messages.
+
+Off by default. ``OTEL_TRACES_EXPORTER`` chooses where spans go:
+
+- ``otlp`` — to an OpenTelemetry collector over OTLP/HTTP (``OTEL_EXPORTER_OTLP_ENDPOINT``,
+  whose presence alone turns this on; the exporter reads the other ``OTEL_EXPORTER_OTLP_*``);
+- ``console`` — one JSON object per span, on standard output or appended to
+  ``OTEL_TRACES_FILE`` (development, tests);
+- ``none`` — no tracing at all: nothing is instrumented, requests pay nothing.
+
+Instrumented: Django (incoming requests, the W3C ``traceparent`` header continues the
+caller's trace), Celery (publish and run of every task: the context travels in the
+message headers, see ``common.observability.headers``), ``requests`` and ``urllib3``
+(outgoing calls carry ``traceparent``). The gateway's proxy path is not Django: it
+starts its own span and injects ``traceparent`` itself (``inject_into``).
+The service name is ``SERVICE_NAME`` of the settings (``OTEL_SERVICE_NAME`` overrides).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+from django.conf import settings
+from opentelemetry import propagate, trace
+
+_lock = threading.Lock()
+_configured = False
+
+
+def configure(exporter=None) -> bool:
+    """Set up this process's tracer provider and instrumentations; True when tracing is on.
+
+    ``exporter`` (a ``SpanExporter``) replaces the configured one: tests pass an in-memory one.
+    """
+    global _configured
+    with _lock:
+        if _configured:
+            return True
+        exporter = exporter or _exporter()
+        if exporter is None:
+            return False
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
+
+        name = os.environ.get("OTEL_SERVICE_NAME") or getattr(settings, "SERVICE_NAME", "polycode")
+        provider = TracerProvider(resource=Resource.create({"service.name": name}))
+        simple = getattr(exporter, "polycode_simple", False)
+        provider.add_span_processor(SimpleSpanProcessor(exporter) if simple else BatchSpanProcessor(exporter))
+        trace.set_tracer_provider(provider)
+        _instrument()
+        _configured = True
+        return True
+
+
+def _exporter():
+    kind = getattr(settings, "OTEL_TRACES_EXPORTER", "none")
+    if kind == "none":
+        return None
+    if kind == "otlp":
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        return OTLPSpanExporter()
+    if kind == "console":
+        from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
+        path = getattr(settings, "OTEL_TRACES_FILE", "")
+        out = open(path, "a", buffering=1) if path else None  # noqa: SIM115 - kept open for the process
+        exporter = ConsoleSpanExporter(
+            formatter=lambda span: json.dumps(json.loads(span.to_json()), separators=(",", ":")) + "\n",
+            **({"out": out} if out else {}),
+        )
+        exporter.polycode_simple = True  # one line per span, written as it ends
+        return exporter
+    raise ValueError(f"OTEL_TRACES_EXPORTER: {kind!r} is none of otlp, console, none")
+
+
+def _instrument() -> None:
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor
+    from opentelemetry.instrumentation.django import DjangoInstrumentor
+    from opentelemetry.instrumentation.requests import RequestsInstrumentor
+    from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
+
+    DjangoInstrumentor().instrument(excluded_urls="health,ready,metrics")
+    CeleryInstrumentor().instrument()
+    RequestsInstrumentor().instrument()
+    URLLib3Instrumentor().instrument()
+
+
+def inject_into(headers: dict) -> None:
+    """Adds the current trace context (``traceparent``) to outgoing ``headers``."""
+    propagate.inject(headers)
+
+
+tracer = trace.get_tracer("polycode")
