@@ -37,6 +37,7 @@ import contracts
 from common.messaging import conf, filesystem
 from common.messaging.connections import after_task, before_task
 from common.observability import headers as observability_headers
+from common.observability import metrics as observability_metrics
 from common.observability import tasks as observability_tasks
 
 logger = logging.getLogger(__name__)
@@ -479,7 +480,9 @@ class Publisher:
             self._next_tag += 1
         if not self._confirms:
             self._unsettled.clear()
-            return [(m.message_id, None) for m in messages]
+            results = [(m.message_id, None) for m in messages]
+            observability_metrics.published(messages, results)
+            return results
         deadline = time.monotonic() + float(conf.get("MESSAGING_CONFIRM_TIMEOUT"))
         while self._unsettled:
             remaining = deadline - time.monotonic()
@@ -497,6 +500,7 @@ class Publisher:
                 results.append((message.message_id, f"the broker returned the message: {returned}"))
             else:
                 results.append((message.message_id, None if ok else "the broker refused the message (nack)"))
+        observability_metrics.published(messages, results)
         return results
 
     def _producer_or_connect(self):

@@ -9,10 +9,12 @@ A message without them (published by an older producer) falls back to the
 
 from __future__ import annotations
 
+import os
+
 from celery import signals
 
 from common.identity import request_ids
-from common.observability import headers, logs
+from common.observability import headers, logs, metrics
 
 _tokens: dict[str, object] = {}
 
@@ -42,8 +44,16 @@ def _django_logging(**kwargs) -> None:
     """Celery leaves logging alone: Django's ``LOGGING`` (``logs.logging_config``) formats its lines too."""
 
 
+def _export_metrics(**kwargs) -> None:
+    """A worker exports its metrics on ``METRICS_PORT`` (it serves no /metrics of its own)."""
+    port = os.environ.get("METRICS_PORT")
+    if port:
+        metrics.serve(int(port))
+
+
 def connect() -> None:
     """Called by ``common.messaging.broker.make_celery_app`` for every Celery app."""
     signals.setup_logging.connect(_django_logging, dispatch_uid="observability-django-logging")
+    signals.worker_ready.connect(_export_metrics, dispatch_uid="observability-metrics-port")
     signals.task_prerun.connect(before_task, dispatch_uid="observability-task-context")
     signals.task_postrun.connect(after_task, dispatch_uid="observability-task-context-end")

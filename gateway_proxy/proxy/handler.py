@@ -29,11 +29,11 @@ from urllib3.exceptions import HTTPError, ReadTimeoutError
 from common.identity import proxies, query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
 from common.identity.assertion import issue
-from common.observability import logs
+from common.observability import logs, metrics
 from gateway_proxy import shadow
 from gateway_proxy.auth.identity import authenticate, cookie_value, to_identity
 from gateway_proxy.metrics import traffic
-from gateway_proxy.proxy import errors, headers, paths, websocket
+from gateway_proxy.proxy import errors, headers, internal, paths, websocket
 from gateway_proxy.proxy.errors import ClientBodyError, EdgeError
 from gateway_proxy.proxy.upstream import upstreams
 from gateway_proxy.ratelimit import enforce, ip_rules, user_rules
@@ -143,6 +143,12 @@ class EdgeHandler:
             traffic.request(
                 prefix=route.prefix if route else "-", service=response.service, status=response.status
             )
+            metrics.gateway_answered(
+                route=route,
+                service=response.service,
+                status=response.status,
+                seconds=time.perf_counter() - started,
+            )
             if settings.GATEWAY_ACCESS_LOG:
                 logger.info(
                     "%s %s %s %s %.1fms",
@@ -216,6 +222,7 @@ class EdgeHandler:
         target, shadow_target = route.choose(method=method, canary_key=canary_key)
         if target is None:
             raise EdgeError(503, "no_instance", f"Route {route.prefix} has no service for mode {route.mode}.")
+        internal.refuse_internal(route, (target, shadow_target), path)
         identity = to_identity(claims, request_id)
         logs.bind_user(identity.user_id)
         sent = headers.request_headers(environ)

@@ -33,6 +33,7 @@ from pydantic import TypeAdapter, ValidationError
 import contracts
 from common.errors import Conflict, ServiceError
 from common.messaging.services import inbox_record, outbox_publish
+from common.observability import metrics
 from common.queries import execute, insert, select_one, update_fields, update_where
 from contracts.mail import LANGUAGES as MAIL_LANGUAGES
 from contracts.mail import MAIL_REQUESTED_V1, EmailAddress
@@ -252,6 +253,7 @@ def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool] | None:
     except IntegrityError:
         return _raced(order)
     logger.info("shop.order rejected id=%s item=%s reason=%s", order.id, order.item_id, code)
+    metrics.saga_ended(outcome="rejected", reason=code, placed_at=order.created_at)
     return order, True
 
 
@@ -341,6 +343,7 @@ def _reject(order: Order, *, code: str, detail: str = "") -> None:
     _mark_rejected(order, code=code)
     _release_stock(order)
     logger.info("shop.order rejected id=%s reason=%s %s", order.id, code, detail)
+    metrics.saga_ended(outcome="rejected", reason=code, placed_at=order.created_at)
 
 
 def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
@@ -396,6 +399,7 @@ def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
             )
         )
     logger.info("shop.order completed id=%s", order.id)
+    metrics.saga_ended(outcome="completed", placed_at=order.created_at)
 
 
 @transaction.atomic
