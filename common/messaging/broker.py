@@ -455,7 +455,7 @@ class Publisher:
         producer = self._producer_or_connect()
         tags = []
         for message in messages:
-            send = observability_headers.in_context(message.headers, self.app.send_task)
+            send = observability_headers.in_context(message, self.app.send_task)
             send(
                 message.task,
                 args=[message.body],

@@ -1,10 +1,11 @@
-"""Log context of Celery tasks: the request id and user id of what caused the message.
+"""Context of Celery tasks: request id, user id and trace of what caused the message.
 
-Published messages carry them in their headers (``headers.outgoing``); before a
-task runs they become the task's context, so its log lines (and the messages and
-calls it makes in turn) carry the request id of the HTTP request that caused it.
+Published messages carry them in their headers (``headers.outgoing``, ``headers.in_context``);
+before a task runs they become the task's context, so its log lines (and the messages
+and calls it makes in turn) carry the request id of the HTTP request that caused it,
+and with tracing on the task runs in a consumer span continuing the publisher's trace.
 A message without them (published by an older producer) falls back to the
-``correlation_id`` of its envelope.
+``correlation_id`` of its envelope for the request id.
 """
 
 from __future__ import annotations
@@ -12,11 +13,15 @@ from __future__ import annotations
 import os
 
 from celery import signals
+from opentelemetry import context as otel_context
+from opentelemetry import propagate, trace
 
 from common.identity import request_ids
-from common.observability import headers, logs, metrics
+from common.observability import headers, logs, metrics, tracing
 
-_tokens: dict[str, object] = {}
+_TRACE_HEADERS = ("traceparent", "tracestate")
+#: Per running task id: (request id token, span, context token).
+_running: dict[str, tuple] = {}
 
 
 def before_task(task_id=None, task=None, args=(), **kwargs) -> None:
@@ -24,14 +29,38 @@ def before_task(task_id=None, task=None, args=(), **kwargs) -> None:
     request_id = getattr(request, headers.REQUEST_ID, None) or _correlation_id(args)
     logs.clear()
     logs.bind_user(getattr(request, headers.USER_ID, None))
-    if task_id:
-        _tokens[task_id] = request_ids.current.set(request_id or "")
+    if not task_id:
+        return
+    span = context_token = None
+    if tracing.enabled():
+        carrier = {name: value for name in _TRACE_HEADERS if (value := getattr(request, name, None))}
+        span = tracing.tracer.start_span(
+            f"run {getattr(task, 'name', 'task')}",
+            context=propagate.extract(carrier),
+            kind=trace.SpanKind.CONSUMER,
+            attributes={
+                "messaging.system": "rabbitmq",
+                "messaging.operation.type": "process",
+                "messaging.message.id": task_id,
+                "celery.task_name": getattr(task, "name", ""),
+            },
+        )
+        context_token = otel_context.attach(trace.set_span_in_context(span))
+    _running[task_id] = (request_ids.current.set(request_id or ""), span, context_token)
 
 
-def after_task(task_id=None, **kwargs) -> None:
-    token = _tokens.pop(task_id, None) if task_id else None
-    if token is not None:
-        request_ids.current.reset(token)
+def after_task(task_id=None, state=None, **kwargs) -> None:
+    running = _running.pop(task_id, None) if task_id else None
+    if running is not None:
+        request_token, span, context_token = running
+        if span is not None:
+            if state not in (None, "SUCCESS"):
+                span.set_attribute("celery.state", str(state))
+            if state == "FAILURE":
+                span.set_status(trace.StatusCode.ERROR)
+            otel_context.detach(context_token)
+            span.end()
+        request_ids.current.reset(request_token)
     logs.clear()
 
 

@@ -9,10 +9,15 @@ Off by default. ``OTEL_TRACES_EXPORTER`` chooses where spans go:
 - ``none`` — no tracing at all: nothing is instrumented, requests pay nothing.
 
 Instrumented: Django (incoming requests, the W3C ``traceparent`` header continues the
-caller's trace), Celery (publish and run of every task: the context travels in the
-message headers, see ``common.observability.headers``), ``requests`` and ``urllib3``
-(outgoing calls carry ``traceparent``). The gateway's proxy path is not Django: it
-starts its own span and injects ``traceparent`` itself (``inject_into``).
+caller's trace), ``requests`` and ``urllib3`` (outgoing calls carry ``traceparent``),
+all by OpenTelemetry's instrumentation packages. Messages are traced here
+(``headers.in_context`` publishes in a producer span, ``tasks`` runs each task in a
+consumer span continuing it): opentelemetry-instrumentation-celery starts a publish
+span for ``send_task`` of a task the publishing process does not register (every
+message here: the shop publishes the account's tasks) but never ends or detaches it,
+so every later span of that thread would hang under it. The gateway's proxy path is
+not Django: ``edge`` gives it a server span and ``inject_into`` adds ``traceparent``
+where its upstream headers are built.
 The service name is ``SERVICE_NAME`` of the settings (``OTEL_SERVICE_NAME`` overrides).
 """
 
@@ -23,6 +28,7 @@ import os
 import threading
 
 from django.conf import settings
+from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 
 _lock = threading.Lock()
@@ -78,20 +84,46 @@ def _exporter():
 
 
 def _instrument() -> None:
-    from opentelemetry.instrumentation.celery import CeleryInstrumentor
     from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.requests import RequestsInstrumentor
     from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
 
     DjangoInstrumentor().instrument(excluded_urls="health,ready,metrics")
-    CeleryInstrumentor().instrument()
     RequestsInstrumentor().instrument()
     URLLib3Instrumentor().instrument()
 
 
+def enabled() -> bool:
+    return _configured
+
+
 def inject_into(headers: dict) -> None:
     """Adds the current trace context (``traceparent``) to outgoing ``headers``."""
-    propagate.inject(headers)
+    if _configured:
+        propagate.inject(headers)
+
+
+def edge(handler, environ):
+    """``handler(environ)`` (the gateway's proxy path, which is not Django) in a server span.
+
+    The span starts a new trace: a public client's ``traceparent`` is not continued
+    (the gateway drops it). Nothing happens with tracing off.
+    """
+    if not _configured:
+        return handler(environ)
+    method = environ.get("REQUEST_METHOD", "GET")
+    attributes = {"http.request.method": method, "url.path": environ.get("PATH_INFO", "")}
+    with tracer.start_as_current_span(
+        f"{method} proxy", kind=trace.SpanKind.SERVER, attributes=attributes, context=otel_context.Context()
+    ) as span:
+        response = handler(environ)
+        span.set_attribute("http.response.status_code", response.status)
+        span.set_attribute("polycode.upstream.service", response.service)
+        if response.route is not None:
+            span.set_attribute("http.route", response.route.prefix)
+        if response.status >= 500:
+            span.set_status(trace.StatusCode.ERROR)
+        return response
 
 
 tracer = trace.get_tracer("polycode")

@@ -29,7 +29,7 @@ from urllib3.exceptions import HTTPError, ReadTimeoutError
 from common.identity import proxies, query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
 from common.identity.assertion import issue
-from common.observability import logs, metrics
+from common.observability import logs, metrics, tracing
 from gateway_proxy import shadow
 from gateway_proxy.auth.identity import authenticate, cookie_value, to_identity
 from gateway_proxy.metrics import traffic
@@ -230,6 +230,7 @@ class EdgeHandler:
         # The path the client asked for: a service under a rewritten prefix links its own pages with it.
         sent["X-Forwarded-Path"] = paths.encode(path)
         sent[request_ids.HEADER] = request_id
+        tracing.inject_into(sent)
         if length is not None:
             sent["Content-Length"] = str(length)
         upstream_path = paths.encode(route.upstream_path(target, path)) + (f"?{query}" if query else "")
@@ -451,7 +452,7 @@ class GatewayApplication:
             return response.body
         if path in self.own_paths or path.startswith(self.own_prefixes):
             return self.django_app(environ, start_response)
-        response = self.handler(environ)
+        response = tracing.edge(self.handler, environ)
         if response.extra.get("upgraded"):
             return websocket.handled(environ)
         start_response(errors.status_line(response.status), response.headers)

@@ -28,6 +28,9 @@ GATEWAY_SET = frozenset(
         "x-request-id",
         "x-polycode-identity",
         "content-length",
+        # Trace context: the gateway starts each trace (common/observability/tracing.py).
+        "traceparent",
+        "tracestate",
     }
 )
 GATEWAY_COOKIES = ("gw_sessionid", "gw_csrftoken", "gw_canary")
