@@ -33,14 +33,17 @@ from opentelemetry import propagate, trace
 
 _lock = threading.Lock()
 _configured = False
+_provider = None
+_instrumentors: list = []
 
 
-def configure(exporter=None) -> bool:
+def configure(exporter=None, *, simple: bool = False) -> bool:
     """Set up this process's tracer provider and instrumentations; True when tracing is on.
 
-    ``exporter`` (a ``SpanExporter``) replaces the configured one: tests pass an in-memory one.
+    ``exporter`` (a ``SpanExporter``) replaces the configured one: tests pass an in-memory
+    one, exported span by span (``simple``) rather than in batches.
     """
-    global _configured
+    global _configured, _provider
     with _lock:
         if _configured:
             return True
@@ -51,14 +54,26 @@ def configure(exporter=None) -> bool:
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor
 
-        name = os.environ.get("OTEL_SERVICE_NAME") or getattr(settings, "SERVICE_NAME", "polycode")
-        provider = TracerProvider(resource=Resource.create({"service.name": name}))
-        simple = getattr(exporter, "polycode_simple", False)
-        provider.add_span_processor(SimpleSpanProcessor(exporter) if simple else BatchSpanProcessor(exporter))
-        trace.set_tracer_provider(provider)
-        _instrument()
+        if _provider is None:
+            name = os.environ.get("OTEL_SERVICE_NAME") or getattr(settings, "SERVICE_NAME", "polycode")
+            _provider = TracerProvider(resource=Resource.create({"service.name": name}))
+            trace.set_tracer_provider(_provider)
+        simple = simple or getattr(exporter, "polycode_simple", False)
+        _provider.add_span_processor(
+            SimpleSpanProcessor(exporter) if simple else BatchSpanProcessor(exporter)
+        )
+        _instrumentors.extend(_instrument())
         _configured = True
         return True
+
+
+def disable() -> None:
+    """Tracing off again in this process (tests): instrumentations removed, nothing traced."""
+    global _configured
+    with _lock:
+        while _instrumentors:
+            _instrumentors.pop().uninstrument()
+        _configured = False
 
 
 def _exporter():
@@ -83,14 +98,16 @@ def _exporter():
     raise ValueError(f"OTEL_TRACES_EXPORTER: {kind!r} is none of otlp, console, none")
 
 
-def _instrument() -> None:
+def _instrument() -> list:
     from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.requests import RequestsInstrumentor
     from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor
 
-    DjangoInstrumentor().instrument(excluded_urls="health,ready,metrics")
-    RequestsInstrumentor().instrument()
-    URLLib3Instrumentor().instrument()
+    instrumentors = [DjangoInstrumentor(), RequestsInstrumentor(), URLLib3Instrumentor()]
+    instrumentors[0].instrument(excluded_urls="health,ready,metrics")
+    for instrumentor in instrumentors[1:]:
+        instrumentor.instrument()
+    return instrumentors
 
 
 def enabled() -> bool:
