@@ -16,8 +16,8 @@ consumer span continuing it): opentelemetry-instrumentation-celery starts a publ
 span for ``send_task`` of a task the publishing process does not register (every
 message here: the shop publishes the account's tasks) but never ends or detaches it,
 so every later span of that thread would hang under it. The gateway's proxy path is
-not Django: ``edge`` gives it a server span and ``inject_into`` adds ``traceparent``
-where its upstream headers are built.
+not Django: ``edge`` gives it a server span; its upstream calls (urllib3) are client
+spans beneath it, which send ``traceparent``.
 The service name is ``SERVICE_NAME`` of the settings (``OTEL_SERVICE_NAME`` overrides).
 """
 
@@ -29,7 +29,7 @@ import threading
 
 from django.conf import settings
 from opentelemetry import context as otel_context
-from opentelemetry import propagate, trace
+from opentelemetry import trace
 
 _lock = threading.Lock()
 _configured = False
@@ -112,12 +112,6 @@ def _instrument() -> list:
 
 def enabled() -> bool:
     return _configured
-
-
-def inject_into(headers: dict) -> None:
-    """Adds the current trace context (``traceparent``) to outgoing ``headers``."""
-    if _configured:
-        propagate.inject(headers)
 
 
 def edge(handler, environ):

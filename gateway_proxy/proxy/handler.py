@@ -230,7 +230,6 @@ class EdgeHandler:
         # The path the client asked for: a service under a rewritten prefix links its own pages with it.
         sent["X-Forwarded-Path"] = paths.encode(path)
         sent[request_ids.HEADER] = request_id
-        tracing.inject_into(sent)
         if length is not None:
             sent["Content-Length"] = str(length)
         upstream_path = paths.encode(route.upstream_path(target, path)) + (f"?{query}" if query else "")
