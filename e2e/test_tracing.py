@@ -53,9 +53,9 @@ def where(span: dict) -> str:
     return f"{service} web" if span["kind"] == "SpanKind.SERVER" else service
 
 
+# The saga runs only with the switches on (the legacy purchase is one local transaction).
+@pytest.mark.parametrize("strangler", ["on"], indirect=True)
 def test_a_purchase_is_one_trace_from_the_gateway_to_the_account_worker_and_back(stack, strangler):
-    if strangler == "off":
-        pytest.skip("the saga runs with the switches on: the legacy purchase is one local transaction")
     status, items, _ = call(stack, "GET", "/api/v1/shop/items")
     assert status == 200, items
     request_id = f"trace-{uuid.uuid4().hex}"
@@ -80,14 +80,21 @@ def test_a_purchase_is_one_trace_from_the_gateway_to_the_account_worker_and_back
 
     def the_trace() -> list[dict]:
         found = spans(stack)
-        [edge] = [
-            s for s in found
-            if s["resource"]["attributes"].get("service.name") == "gateway"
-            and s["kind"] == "SpanKind.SERVER"
-            and s["attributes"].get("url.path") == "/api/v1/shop/purchases"
-            and s["attributes"].get("http.request.method") == "POST"
-            and s["attributes"].get("http.response.status_code") == 202
-        ]  # fmt: skip
+        # Other tests of the session bought too: this test's purchase is the latest accepted one.
+        edge = max(
+            (
+                s for s in found
+                if s["resource"]["attributes"].get("service.name") == "gateway"
+                and s["kind"] == "SpanKind.SERVER"
+                and s["attributes"].get("url.path") == "/api/v1/shop/purchases"
+                and s["attributes"].get("http.request.method") == "POST"
+                and s["attributes"].get("http.response.status_code") == 202
+            ),
+            key=lambda s: s["start_time"],
+            default=None,
+        )  # fmt: skip
+        if edge is None:
+            return []  # not exported yet
         return [s for s in found if s["context"]["trace_id"] == edge["context"]["trace_id"]]
 
     expected = {"gateway web", "monolith web", "shop web", "monolith worker", "shop worker"}

@@ -12,7 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
-import psycopg2
+import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -59,7 +59,7 @@ class Relay(ProcessGroup):
 
 def _database(base: str, name: str) -> str:
     url = with_database(base, name)
-    admin = psycopg2.connect(with_database(base, "postgres"))
+    admin = psycopg.connect(with_database(base, "postgres"))
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -69,7 +69,7 @@ def _database(base: str, name: str) -> str:
 
 
 def _drop(base: str, *names: str) -> None:
-    admin = psycopg2.connect(with_database(base, "postgres"))
+    admin = psycopg.connect(with_database(base, "postgres"))
     admin.autocommit = True
     with admin.cursor() as cursor:
         for name in names:
@@ -159,7 +159,7 @@ def shop_route() -> Route:
 
 
 def count(url: str, sql: str) -> int:
-    connection = psycopg2.connect(url)
+    connection = psycopg.connect(url)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql)

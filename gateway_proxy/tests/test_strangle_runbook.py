@@ -22,7 +22,7 @@ import subprocess
 import sys
 import uuid
 
-import psycopg2
+import psycopg
 import pytest
 import requests
 from django.conf import settings
@@ -41,7 +41,7 @@ LIMITED_STOCK = 2
 
 
 def rows(url: str, sql: str, params=()) -> list[tuple]:
-    connection = psycopg2.connect(url)
+    connection = psycopg.connect(url)
     try:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -51,7 +51,7 @@ def rows(url: str, sql: str, params=()) -> list[tuple]:
 
 
 def execute(url: str, sql: str, params=()) -> None:
-    connection = psycopg2.connect(url)
+    connection = psycopg.connect(url)
     try:
         with connection, connection.cursor() as cursor:
             cursor.execute(sql, params)
