@@ -105,10 +105,10 @@ def publish_now(
     caller's transaction: it runs in the committing thread, with that thread's
     publisher (:func:`broker.publisher`), right after the commit. The messages
     come from memory (the caller wrote them), so the fast path costs one
-    ``UPDATE``, not a locked read. The relay leaves a row
-    alone for ``OUTBOX_FAST_PATH_GRACE`` seconds after it was written, so the
-    two do not publish the same fresh row; a row the fast path could not publish
-    is given back to the relay at once (with its error). If a row was already
+    ``UPDATE``, not a locked read. The relay leaves a row alone for
+    ``OUTBOX_FAST_PATH_GRACE`` seconds after it was written, so the two do not
+    publish the same fresh row; a row the fast path could not publish is given
+    back to the relay at once (with its error). If a row was already
     sent meanwhile, its message goes out once more, which consumers absorb
     (inbox): the outbox is at-least-once either way.
 
