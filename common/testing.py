@@ -13,7 +13,7 @@ def drop_database_connection(alias: str = "default") -> None:
     """
     connection = connections[alias]
     connection.ensure_connection()
-    pid = connection.connection.get_backend_pid()
+    pid = connection.connection.info.backend_pid
     other = connections.create_connection(alias)
     try:
         with other.cursor() as cursor:

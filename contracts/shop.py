@@ -138,6 +138,8 @@ class LegacyItem(Contract):
     cost: Annotated[StrictInt, Field(ge=1)]
     stock: Annotated[StrictInt, Field(ge=0)] | None = None
     is_active: bool
+    #: The exercise's title (the shop answers it as the legacy shop does); absent in older exports.
+    exercise_title: Annotated[StrictStr, StringConstraints(max_length=200)] = ""
 
 
 class LegacyPurchase(Contract):
@@ -156,3 +158,36 @@ class LegacyShopExport(Contract):
     exported_at: StrictStr
     items: list[LegacyItem]
     purchases: list[LegacyPurchase]
+
+
+# --- the shop's sales, read back by the legacy shop when the capability moves back (a rollback)
+
+
+class ShopSale(Contract):
+    order_id: Annotated[StrictStr, StringConstraints(min_length=1, max_length=64)]
+    user_id: UserId
+    item_id: Annotated[StrictInt, Field(ge=1)]
+    price: Points
+    #: The ledger reference of the payment (``shop:order:<id>:debit``): the legacy purchase keeps it.
+    debit_reference: Annotated[StrictStr, StringConstraints(min_length=1, max_length=200)]
+    completed_at: StrictStr
+
+
+class ShopStock(Contract):
+    item_id: Annotated[StrictInt, Field(ge=1)]
+    stock: Annotated[StrictInt, Field(ge=0)] | None = None
+
+
+class ShopSalesExport(Contract):
+    """``manage.py export_shop_sales`` (shop) writes this; the monolith's ``import_shop_sales`` reads it.
+
+    Every completed order the shop took itself (not one imported from the legacy shop), and the
+    stock of every item that came from the legacy shop.
+    """
+
+    format: Literal["polycode.shop_sales.v1"] = "polycode.shop_sales.v1"
+    exported_at: StrictStr
+    sales: list[ShopSale]
+    stock: list[ShopStock]
+    #: Orders still in their saga when exported: the export is complete only once this is 0.
+    pending: Annotated[StrictInt, Field(ge=0)] = 0

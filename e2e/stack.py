@@ -85,7 +85,13 @@ class Stack:
         env.update(
             POLYCODE_VAR_DIR=str(self.var_dir), POLYCODE_PORT_BASE=str(self.port_base), PYTHONUNBUFFERED="1"
         )
+        # Every process traces, one JSON span per line in one file (common/observability/tracing.py).
+        env.update(OTEL_TRACES_EXPORTER="console", OTEL_TRACES_FILE=str(self.traces_path))
         return env
+
+    @property
+    def traces_path(self) -> Path:
+        return self.var_dir / "traces.jsonl"
 
     def start(self, timeout: float = 180.0) -> None:
         self.var_dir.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/v1/dashboard", views.learner_dashboard, name="learner-dashboard"),
     path("api/v1/dashboard/", views.learner_dashboard),
     path("gateway/dashboard/", views.migration_dashboard, name="migration-dashboard"),
+    path("gateway/dashboard/step", views.migration_step, name="migration-step"),
     path("gateway/login-failed/", views.login_failed, name="login-failed"),
     path("gateway/admin/", admin.site.urls),
     path("oidc/", include("mozilla_django_oidc.urls")),

@@ -11,14 +11,16 @@ from django.views.decorators.http import require_GET, require_POST
 from mozilla_django_oidc.views import OIDCLogoutView
 
 from common.identity import request_ids
-from gateway_proxy import aggregation, selectors
+from gateway_proxy import aggregation, audit, capabilities, selectors
 from gateway_proxy.auth.identity import authenticate, to_identity
 from gateway_proxy.metrics import traffic
+from gateway_proxy.models import Route
 from gateway_proxy.proxy.errors import EdgeError
 from gateway_proxy.proxy.handler import EdgeHandler
 from gateway_proxy.ratelimit import enforce, ip_rules, user_rules
 from gateway_proxy.routing import route_table
 from gateway_proxy.shadow import shadow_runner
+from gateway_proxy.strangle import StrangleRefused, current_stage, stage_of, strangle_step
 
 # When no route serves the dashboard's path: the default limits, in buckets of its own.
 DASHBOARD_DEFAULT_ROUTE = SimpleNamespace(
@@ -88,22 +90,71 @@ def learner_dashboard(request):
     return response
 
 
-@login_required
-def migration_dashboard(request):
+def _staff_only(request) -> None:
     if not (request.user.is_active and request.user.is_staff):
         # Signed in but not staff: sending them to log in again would loop.
         raise PermissionDenied
+
+
+def _capability_rows() -> list[dict]:
+    rows = []
+    for capability in capabilities.CAPABILITIES.values():
+        try:
+            stage = str(current_stage(capability))
+        except StrangleRefused as exc:
+            stage = f"unknown ({exc})"
+        except Route.DoesNotExist:
+            stage = f"unknown (no route {capability.route})"
+        rows.append({"capability": capability, "stage": stage, "stages": capability.stages})
+    return rows
+
+
+@login_required
+def migration_dashboard(request, *, step=None, status=200):
+    _staff_only(request)
     traffic.flush()
     shadow_stats = selectors.shadow_by_route()
     routes = [{"route": route, "shadow": shadow_stats.get(route.prefix)} for route in selectors.route_list()]
+    changes, switch_states, switch_error = audit.migration_log(limit=50)
     context = {
         "routes": routes,
+        "capabilities": _capability_rows(),
+        "switches": switch_states,
+        "switch_error": switch_error,
         "upstreams": selectors.traffic_by_service(),
         "mismatches": selectors.recent_mismatches(limit=20),
-        "changes": selectors.recent_changes(limit=50),
+        "changes": changes,
         "shadow_skipped": shadow_runner.skipped,
+        "step": step,
+        "can_move": request.user.has_perm("gateway.change_route"),
     }
-    return render(request, "gateway/dashboard.html", context)
+    return render(request, "gateway/dashboard.html", context, status=status)
+
+
+@login_required
+@require_POST
+def migration_step(request):
+    """The dashboard's action: move one capability one step (``manage.py strangle``'s code)."""
+    _staff_only(request)
+    if not request.user.has_perm("gateway.change_route"):
+        raise PermissionDenied
+    form = request.POST
+    lines: list[str] = []
+    try:
+        percent = form.get("percent") or None
+        strangle_step(
+            name=form.get("capability", ""),
+            target=stage_of(form.get("stage", ""), float(percent) if percent else None),
+            actor=f"dashboard:{request.user.get_username()}",
+            reason=form.get("reason", ""),
+            force=form.get("force") == "on",
+            out=lines.append,
+        )
+    except (StrangleRefused, ValueError) as exc:
+        return migration_dashboard(
+            request, step={"ok": False, "lines": [*lines, f"refused: {exc}"]}, status=409
+        )
+    return migration_dashboard(request, step={"ok": True, "lines": lines})
 
 
 def login_failed(request):

@@ -11,17 +11,8 @@ from django.core.wsgi import get_wsgi_application
 # proxied latency low. (The Procfile's gevent workers switch at every socket wait.)
 sys.setswitchinterval(float(os.environ.get("GATEWAY_SWITCH_INTERVAL", "0.0005")))
 
-if "gevent" in sys.modules:
-    from gevent import monkey
-
-    if monkey.is_module_patched("socket"):
-        # Under gunicorn's gevent workers (the Procfile): PostgreSQL queries wait
-        # cooperatively (psycopg2's own select-based wait, select being patched)
-        # instead of blocking every connection of the process.
-        import psycopg2.extensions
-        import psycopg2.extras
-
-        psycopg2.extensions.set_wait_callback(psycopg2.extras.wait_select)
+# Under gunicorn's gevent workers (the Procfile) PostgreSQL queries wait cooperatively:
+# psycopg, imported after gevent patched ``select``, waits through it by itself.
 
 # POLYCODE_ENV picks local, production or test, as it does for manage.py and the workers.
 os.environ.setdefault(

@@ -1,7 +1,7 @@
 """The monolith's ASGI application: the live interview pad's WebSocket only.
 
 Pages and the API stay on the WSGI application (``monolith.wsgi``, gunicorn); this
-one is served by the ``monolith-ws`` process (uvicorn), which the gateway reaches
+one is served by the ``monolith-ws`` process (daphne), which the gateway reaches
 for ``/pad/ws/`` only. Plain HTTP here answers ``/health`` and 404 otherwise.
 """
 

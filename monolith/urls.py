@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
+from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView
 
 from common.api.docs import SwaggerUIView
@@ -15,11 +16,14 @@ api_v1 = [
     path("accounts/", include("monolith.accounts.urls")),
     path("learning/", include("monolith.learning.urls")),
     path("shop/", include("monolith.shop_legacy.urls")),
+    path("switches/", include("monolith.switches.urls")),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
+    # Scraped by Prometheus on this process; the gateway never forwards /metrics.
+    path("metrics", ExportToDjangoView, name="metrics"),
     path("ready", database_health, name="ready"),
     path("o/", include("monolith.identity.urls")),
     path("api/v1/", include(api_v1)),

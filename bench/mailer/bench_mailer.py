@@ -47,17 +47,17 @@ PG = "postgres://postgres@127.0.0.1:5432"
 
 
 def recreate_database(url: str) -> None:
-    import psycopg2
+    import psycopg
 
     parts = urlsplit(url)
-    admin = psycopg2.connect(
+    admin = psycopg.connect(
         host=parts.hostname,
         port=parts.port or 5432,
         user=parts.username or "postgres",
         password=parts.password,
         dbname="postgres",
+        autocommit=True,
     )
-    admin.autocommit = True
     with admin.cursor() as cur:
         name = parts.path.lstrip("/")
         cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

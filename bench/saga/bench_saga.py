@@ -16,10 +16,19 @@ Measured, two passes each:
   ``purchase_create`` (in process, no HTTP), one at a time and 50 threads.
 
 Prints a table, with the CPU each process (and PostgreSQL, RabbitMQ, this
-client) spent per purchase, and writes ``bench/results/saga.json``.
+client) spent per purchase, and writes ``bench/results/saga.json``. PostgreSQL's
+figure is every server process of the machine; ``postgres_backends_ms`` is the
+CPU of the connections to the benchmark's two databases only (the machine is shared).
 ``BENCH_SAGA_PURCHASES`` (default 3000: 60 per buyer, long enough that the
 ramp-up and the last buyers' tail do not weigh on the rate) sets the purchases
 of each concurrent pass.
+
+Side by side with previous code: ``BENCH_SAGA_BASELINE=<checkout>`` names a
+checkout of an earlier commit (``git worktree add``) with its own ``.venv``
+(its requirements installed); each of ``BENCH_SAGA_ROUNDS`` (default 2) rounds
+measures this checkout and that one, one after the other (the order alternating
+between rounds), each stack started from its own checkout with its own Python,
+and the results give both and the ratio new/old of each figure.
 """
 
 from __future__ import annotations
@@ -34,9 +43,12 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from statistics import median
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parents[2]
+#: The checkout whose code is measured: this one, or ``BENCH_SAGA_TREE`` (set for a baseline's run).
+ROOT = Path(os.environ.get("BENCH_SAGA_TREE") or HERE).resolve()
 sys.path.insert(0, str(ROOT))
 
 PG = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
@@ -45,9 +57,14 @@ PURCHASES = int(os.environ.get("BENCH_SAGA_PURCHASES", "3000"))
 SINGLE = int(os.environ.get("BENCH_SAGA_SINGLE", "200"))
 BUYERS = 50
 THREADS = int(os.environ.get("BENCH_WORKER_THREADS", "8"))
-RESULTS = ROOT / "bench" / "results" / "saga.json"
+BASELINE = os.environ.get("BENCH_SAGA_BASELINE", "")
+ROUNDS = int(os.environ.get("BENCH_SAGA_ROUNDS", "2"))
+RESULTS = HERE / "bench" / "results" / "saga.json"
 LOGS = ROOT / "var" / "bench-logs"
-TARGET_RATE, TARGET_P95_MS = 150.0, 50.0
+#: The runs so far of a side-by-side benchmark (kept if a later run fails).
+PARTIAL = HERE / "var" / "bench-saga-runs.json"
+DATABASES = ("bench_saga_shop", "bench_saga_account")
+TARGET_RATE, TARGET_P95_MS, TARGET_CPU_MS = 150.0, 50.0, 15.0
 
 
 def pct(values: list[float], q: float) -> float:
@@ -56,17 +73,50 @@ def pct(values: list[float], q: float) -> float:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--measure"]:  # one run of the checkout ROOT, results to a file
+        Path(sys.argv[2]).write_text(json.dumps(measure()))
+        return
+    trees = {"new": HERE} | ({"old": Path(BASELINE).resolve()} if BASELINE else {})
+    runs: dict[str, list[dict]] = {label: [] for label in trees}
+    for round_ in range(ROUNDS if BASELINE else 1):
+        order = list(trees.items())
+        for label, tree in order[::-1] if round_ % 2 else order:
+            print(f"--- round {round_ + 1}: {label} ({tree})", flush=True)
+            try:
+                runs[label].append(_run_tree(tree))
+            except subprocess.CalledProcessError:
+                # A shared server can refuse a connection now and then ("too many clients"): once more.
+                print(f"--- round {round_ + 1}: {label} failed, running it again", flush=True)
+                runs[label].append(_run_tree(tree))
+            PARTIAL.write_text(json.dumps(runs))
+    report(runs)
+
+
+def _run_tree(tree: Path) -> dict:
+    """One run of ``measure`` on the checkout ``tree``, with that checkout's Python."""
+    out = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-saga-{uuid.uuid4().hex[:8]}.json"
+    python = tree / ".venv" / "bin" / "python"
+    try:
+        subprocess.run(
+            [str(python if python.exists() else sys.executable), __file__, "--measure", str(out)],
+            env={**os.environ, "BENCH_SAGA_TREE": str(tree)},
+            check=True,
+        )
+        return json.loads(out.read_text())
+    finally:
+        out.unlink(missing_ok=True)
+
+
+def measure() -> dict:
+    """Start the stack of the checkout ``ROOT`` and run the passes; the saga's and the legacy figures."""
     from common.messaging.testing import RabbitVhost, WorkerProcess, free_port, wait_until
-    from extracted.shop.testing import AccountSide, ServiceProcess, with_database
+    from extracted.shop.testing import AccountSide, ServiceProcess, _pg_admin, with_database
 
     shop_url = with_database(PG, "bench_saga_shop")
     account = AccountSide(PG, "bench_saga_account").create()
     shop_db = AccountSide(PG, "bench_saga_shop")  # only its create/drop helpers
     shop_db.drop()
-    import psycopg2
-
-    admin = psycopg2.connect(with_database(PG, "postgres"))
-    admin.autocommit = True
+    admin = _pg_admin(PG)
     admin.cursor().execute('CREATE DATABASE "bench_saga_shop"')
     admin.close()
 
@@ -130,7 +180,7 @@ def main() -> None:
         groups = {p.name: p.process.pid for p in processes} | {
             f"{w.name.rsplit('-', 1)[0]}-worker": w.process.pid for w in workers
         }
-        results = run(account, base, groups)
+        results = run(account, base, groups, backends=lambda: _backend_pids(_pg_admin))
     finally:
         for w in workers:
             w.stop()
@@ -143,7 +193,27 @@ def main() -> None:
     finally:
         account.drop()
         shop_db.drop()
-    report(results, legacy)
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {"commit": commit, "saga": results, "legacy": legacy}
+
+
+def _backend_pids(pg_admin) -> list[int]:
+    """The server processes of the connections to the benchmark's databases."""
+    admin = pg_admin(PG)
+    try:
+        cursor = admin.cursor()
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname IN (%s, %s)", list(DATABASES))
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        admin.close()
+
+
+def _backends_cpu(pids: list[int]) -> dict[int, float]:
+    from bench.cpu import cpu_seconds
+
+    return {pid: cpu_seconds(pid) for pid in pids}
 
 
 def _answers(requests, base) -> bool:
@@ -168,7 +238,7 @@ def _buyers(account, count: int) -> list[dict]:
     return account.tool("users", count, 10**6, f"bench{uuid.uuid4().hex[:6]}_")
 
 
-def run(account, base: str, groups: dict[str, int]) -> dict:
+def run(account, base: str, groups: dict[str, int], backends) -> dict:
     from bench.cpu import per_unit_ms, snapshot
     from extracted.shop.testing import identity_header
 
@@ -179,15 +249,25 @@ def run(account, base: str, groups: dict[str, int]) -> dict:
         # A keep-alive connection per buyer thread, with the standard library's client:
         # the load generator shares the machine, so it should spend as little CPU as it can
         # (its share is reported as "benchmark").
-        conn = getattr(local, "conn", None)
-        if conn is None:
-            conn = local.conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
         payload = json.dumps(body).encode() if body is not None else None
         if payload is not None:
             headers = {**headers, "Content-Type": "application/json"}
-        conn.request(method, path, body=payload, headers=headers)
-        response = conn.getresponse()
-        return response.status, json.loads(response.read())
+        for attempt in range(2):
+            conn = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = http.client.HTTPConnection(address.hostname, address.port, timeout=30)
+            try:
+                conn.request(method, path, body=payload, headers=headers)
+                response = conn.getresponse()
+                return response.status, json.loads(response.read())
+            except (BrokenPipeError, ConnectionResetError, http.client.RemoteDisconnected):
+                # The server closed an idle keep-alive connection (a pause between passes):
+                # send again on a new one (a purchase carries its Idempotency-Key).
+                conn.close()
+                local.conn = None
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
 
     def buy(buyer: dict, item_id: int) -> tuple[float, str]:
         started = time.perf_counter()
@@ -214,9 +294,9 @@ def run(account, base: str, groups: dict[str, int]) -> dict:
         list(pool.map(lambda pair: buy(*pair), [(b, i) for b in warm_buyers for i in warm_items]))
     for _ in range(2):
         buyer, items = _buyers(account, 1)[0], _items(SINGLE)
-        cpu_before = snapshot(groups)
+        cpu_before, pg_before = snapshot(groups), _backends_cpu(backends())
         timings = [buy(buyer, item) for item in items]
-        cpu_after = snapshot(groups)
+        cpu_after, pg_after = snapshot(groups), _backends_cpu(backends())
         latencies = [t for t, _ in timings]
         out["single"].append(
             {
@@ -225,6 +305,7 @@ def run(account, base: str, groups: dict[str, int]) -> dict:
                 "p95_ms": pct(latencies, 0.95),
                 "completed": sum(1 for _, s in timings if s == "completed"),
                 "cpu_ms_per_purchase": per_unit_ms(cpu_before, cpu_after, len(timings)),
+                "postgres_backends_ms": _backends_ms(pg_before, pg_after, len(timings)),
             }
         )
     for _ in range(2):
@@ -234,12 +315,12 @@ def run(account, base: str, groups: dict[str, int]) -> dict:
         def one_buyer(pairs):
             return [buy(b, i) for b, i in pairs]
 
-        cpu_before = snapshot(groups)
+        cpu_before, pg_before = snapshot(groups), _backends_cpu(backends())
         started = time.perf_counter()
         with ThreadPoolExecutor(BUYERS) as pool:
             timings = [t for result in pool.map(one_buyer, jobs) for t in result]
         wall = time.perf_counter() - started
-        cpu_after = snapshot(groups)
+        cpu_after, pg_after = snapshot(groups), _backends_cpu(backends())
         latencies = [t for t, _ in timings]
         done = sum(1 for _, s in timings if s == "completed")
         out["concurrent"].append(
@@ -251,15 +332,46 @@ def run(account, base: str, groups: dict[str, int]) -> dict:
                 "p50_ms": pct(latencies, 0.5),
                 "p95_ms": pct(latencies, 0.95),
                 "cpu_ms_per_purchase": per_unit_ms(cpu_before, cpu_after, len(timings)),
+                "postgres_backends_ms": _backends_ms(pg_before, pg_after, len(timings)),
             }
         )
     return out
 
 
-def report(saga: dict, legacy: list[dict]) -> None:
-    best_rate = max(p["per_second"] for p in saga["concurrent"])
-    best_legacy = max(p["concurrent_per_second"] for p in legacy)
-    single_p95 = min(p["p95_ms"] for p in saga["single"])
+def _backends_ms(before: dict[int, float], after: dict[int, float], units: int) -> float:
+    """CPU ms per unit of the benchmark's connections (one that started in the pass counts whole)."""
+    return round(sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items()) * 1000 / units, 2)
+
+
+def summary(runs: list[dict]) -> dict:
+    """Medians over every pass of ``runs`` (best rate too): the figures compared between checkouts."""
+    single = [p for r in runs for p in r["saga"]["single"]]
+    concurrent = [p for r in runs for p in r["saga"]["concurrent"]]
+    legacy = [p for r in runs for p in r["legacy"]]
+
+    def mid(passes, key):
+        return round(median(key(p) for p in passes), 2)
+
+    return {
+        "single_p50_ms": mid(single, lambda p: p["p50_ms"]),
+        "single_p95_ms": mid(single, lambda p: p["p95_ms"]),
+        "per_second": mid(concurrent, lambda p: p["per_second"]),
+        "best_per_second": max(p["per_second"] for p in concurrent),
+        "concurrent_p95_ms": mid(concurrent, lambda p: p["p95_ms"]),
+        "cpu_ms_per_purchase_single": mid(single, lambda p: p["cpu_ms_per_purchase"]["total"]),
+        "cpu_ms_per_purchase_concurrent": mid(concurrent, lambda p: p["cpu_ms_per_purchase"]["total"]),
+        "postgres_backends_ms_concurrent": mid(concurrent, lambda p: p["postgres_backends_ms"]),
+        "cpu_ms_concurrent_by_process": {
+            label: mid(concurrent, lambda p, label=label: p["cpu_ms_per_purchase"][label])
+            for label in concurrent[0]["cpu_ms_per_purchase"]
+        },
+        "legacy_per_second": mid(legacy, lambda p: p["concurrent_per_second"]),
+    }
+
+
+def report(runs: dict[str, list[dict]]) -> None:
+    figures = {label: summary(tree_runs) for label, tree_runs in runs.items()}
+    new = figures["new"]
     result = {
         "machine": {"cpus": os.cpu_count()},
         "settings": {
@@ -269,39 +381,64 @@ def report(saga: dict, legacy: list[dict]) -> None:
             "fast_path": True,
             "worker_threads": THREADS,
             "buyers": BUYERS,
+            "rounds": len(runs["new"]),
         },
-        "saga": saga,
-        "legacy": legacy,
-        "ratio_saga_to_legacy_throughput": round(best_rate / best_legacy, 3),
+        "commits": {label: [r["commit"] for r in tree_runs] for label, tree_runs in runs.items()},
+        "summary": figures,
+        "ratio_saga_to_legacy_throughput": round(new["per_second"] / new["legacy_per_second"], 3),
         "targets": {
             "per_second": TARGET_RATE,
             "single_p95_ms": TARGET_P95_MS,
-            "per_second_met": best_rate >= TARGET_RATE,
-            "single_p95_met": single_p95 <= TARGET_P95_MS,
+            "cpu_ms_per_purchase": TARGET_CPU_MS,
+            "per_second_met": new["best_per_second"] >= TARGET_RATE,
+            "single_p95_met": new["single_p95_ms"] <= TARGET_P95_MS,
+            "cpu_ms_per_purchase_met": new["cpu_ms_per_purchase_concurrent"] <= TARGET_CPU_MS,
         },
+        "runs": runs,
     }
+    if "old" in figures:
+        old = figures["old"]
+        result["ratio_new_to_old"] = {
+            key: round(value / old[key], 3) for key, value in new.items() if isinstance(value, float | int)
+        }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"{'path':<28}{'pass':>5}{'purchases/s':>13}{'p50 ms':>10}{'p95 ms':>10}")
-    for n, p in enumerate(saga["single"], 1):
-        print(f"{'saga, one buyer':<28}{n:>5}{'':>13}{p['p50_ms']:>10}{p['p95_ms']:>10}")
-    for n, p in enumerate(saga["concurrent"], 1):
-        print(f"{'saga, 50 buyers':<28}{n:>5}{p['per_second']:>13}{p['p50_ms']:>10}{p['p95_ms']:>10}")
-    for n, p in enumerate(legacy, 1):
-        print(f"{'legacy, one buyer':<28}{n:>5}{'':>13}{p['single_p50_ms']:>10}{p['single_p95_ms']:>10}")
-        print(
-            f"{'legacy, 50 threads':<28}{n:>5}{p['concurrent_per_second']:>13}"
-            f"{p['concurrent_p50_ms']:>10}{p['concurrent_p95_ms']:>10}"
-        )
-    for label, passes in (("one buyer", saga["single"]), ("50 buyers", saga["concurrent"])):
-        for n, p in enumerate(passes, 1):
-            shares = ", ".join(f"{k} {v}" for k, v in p["cpu_ms_per_purchase"].items())
-            print(f"CPU ms per purchase, {label}, pass {n}: {shares}")
-    print(f"saga / legacy throughput: {result['ratio_saga_to_legacy_throughput']}")
-    rate_met = "met" if result["targets"]["per_second_met"] else "NOT met"
-    p95_met = "met" if result["targets"]["single_p95_met"] else "NOT met"
-    print(f"targets: >= {TARGET_RATE}/s {rate_met}, single p95 <= {TARGET_P95_MS} ms {p95_met}")
-    print(f"written to {RESULTS.relative_to(ROOT)}")
+    for label, tree_runs in runs.items():
+        for r in tree_runs:
+            print(f"{label} ({r['commit']})")
+            print(f"  {'path':<26}{'pass':>5}{'purchases/s':>13}{'p50 ms':>10}{'p95 ms':>10}{'CPU ms':>8}")
+            for name, passes in (
+                ("saga, one buyer", r["saga"]["single"]),
+                ("saga, 50 buyers", r["saga"]["concurrent"]),
+            ):
+                for n, p in enumerate(passes, 1):
+                    rate = p.get("per_second", "")
+                    cpu = p["cpu_ms_per_purchase"]["total"]
+                    print(f"  {name:<26}{n:>5}{rate:>13}{p['p50_ms']:>10}{p['p95_ms']:>10}{cpu:>8}")
+            for n, p in enumerate(r["legacy"], 1):
+                print(f"  {'legacy, 50 threads':<26}{n:>5}{p['concurrent_per_second']:>13}")
+    keys = list(new)
+    print(
+        f"{'median of passes':<34}"
+        + "".join(f"{label:>12}" for label in figures)
+        + ("   new/old" if "old" in figures else "")
+    )
+    for key in keys:
+        if isinstance(new[key], dict):
+            continue
+        ratio = f"{result['ratio_new_to_old'][key]:>10}" if "old" in figures else ""
+        print(f"{key:<34}" + "".join(f"{figures[label][key]:>12}" for label in figures) + ratio)
+    for label in figures:
+        shares = ", ".join(f"{k} {v}" for k, v in figures[label]["cpu_ms_concurrent_by_process"].items())
+        print(f"CPU ms per purchase, 50 buyers, {label}: {shares}")
+    targets = result["targets"]
+    print(
+        f"targets (new): >= {TARGET_RATE}/s {'met' if targets['per_second_met'] else 'NOT met'}, "
+        f"single p95 <= {TARGET_P95_MS} ms {'met' if targets['single_p95_met'] else 'NOT met'}, "
+        f"CPU <= {TARGET_CPU_MS} ms per purchase at 50 buyers "
+        f"{'met' if targets['cpu_ms_per_purchase_met'] else 'NOT met'}"
+    )
+    print(f"written to {RESULTS.relative_to(HERE)}")
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ from kombu import Exchange, Queue
 import contracts
 from common.messaging import conf, filesystem
 from common.messaging.connections import after_task, before_task
+from common.observability import headers as observability_headers
+from common.observability import metrics as observability_metrics
+from common.observability import tasks as observability_tasks
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +164,7 @@ def make_celery_app(main: str, *, consume: Sequence[str] = ()) -> Celery:
     signals.worker_ready.connect(_touch_ready_file, dispatch_uid="messaging-ready-file")
     signals.worker_shutdown.connect(_remove_ready_file, dispatch_uid="messaging-ready-file-gone")
     app.steps["consumer"].add(DeclareDeadLetterQueues)
+    observability_tasks.connect()
     return app
 
 
@@ -389,6 +393,8 @@ class Outgoing:
     queue: str
     message_id: str
     body: Any
+    #: Request id, user id and trace context of what wrote the message (common/observability).
+    headers: dict | None = None
 
 
 class PublishError(RuntimeError):
@@ -449,7 +455,8 @@ class Publisher:
         producer = self._producer_or_connect()
         tags = []
         for message in messages:
-            self.app.send_task(
+            send = observability_headers.in_context(message, self.app.send_task)
+            send(
                 message.task,
                 args=[message.body],
                 task_id=message.message_id,
@@ -466,13 +473,16 @@ class Publisher:
                 # dropped: the broker returns it before confirming it.
                 declare=[],
                 mandatory=self._confirms,
+                headers=observability_headers.for_publish(message.headers, message.body),
             )
             tags.append(self._next_tag)
             self._unsettled.add(self._next_tag)
             self._next_tag += 1
         if not self._confirms:
             self._unsettled.clear()
-            return [(m.message_id, None) for m in messages]
+            results = [(m.message_id, None) for m in messages]
+            observability_metrics.published(messages, results)
+            return results
         deadline = time.monotonic() + float(conf.get("MESSAGING_CONFIRM_TIMEOUT"))
         while self._unsettled:
             remaining = deadline - time.monotonic()
@@ -490,6 +500,7 @@ class Publisher:
                 results.append((message.message_id, f"the broker returned the message: {returned}"))
             else:
                 results.append((message.message_id, None if ok else "the broker refused the message (nack)"))
+        observability_metrics.published(messages, results)
         return results
 
     def _producer_or_connect(self):

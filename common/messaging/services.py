@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from functools import partial
 
@@ -12,6 +13,7 @@ import contracts
 from common.messaging import conf
 from common.messaging.broker import Outgoing
 from common.messaging.models import InboxMessage, OutboxMessage
+from common.observability.headers import outgoing as outgoing_headers
 from common.queries import insert
 
 
@@ -60,7 +62,9 @@ def outbox_publish(*, message: contracts.Message, using: str = "default") -> Out
     if fast_path:
         from common.messaging.relay import publish_now
 
-        transaction.on_commit(partial(publish_now, outgoing_for(row), using=using), using=using, robust=True)
+        headers = outgoing_headers(correlation_id=envelope.correlation_id)
+        outgoing = replace(outgoing_for(row), headers=headers)
+        transaction.on_commit(partial(publish_now, outgoing, using=using), using=using, robust=True)
     return row
 
 

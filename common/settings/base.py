@@ -12,6 +12,8 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE
 
+from common.observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 VAR_DIR = Path(environ.Env().str("POLYCODE_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -139,23 +141,40 @@ def service_database(variable: str, service: str | None = None) -> dict:
 
     With ``service`` (development) the URL defaults to that service's SQLite file;
     without (production) it is required. Connections persist and are checked before
-    reuse (database restarts). Several processes of a service (web, worker, relay)
-    write one SQLite file: a transaction takes the write lock when it begins and
-    waits for it instead of failing.
+    reuse (database restarts); the engine's options are those of ``engine_options``.
     """
     database = env.db(variable) if service is None else env.db(variable, default=sqlite_default(service))
     database["ATOMIC_REQUESTS"] = False
     database["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     database["CONN_HEALTH_CHECKS"] = True
-    return shared_sqlite(database)
+    return engine_options(database)
 
 
-def shared_sqlite(database: dict) -> dict:
-    """``database``, which several processes may write when it is a SQLite file (web workers,
-    relay, Celery worker): a transaction takes the write lock when it begins and waits for
-    it, instead of failing with "database is locked" when it first writes."""
+def engine_options(database: dict) -> dict:
+    """``database`` with the options of its engine, for every service.
+
+    SQLite file: several processes may write it (web workers, relay, Celery
+    worker), so a transaction takes the write lock when it begins and waits for
+    it, instead of failing with "database is locked" when it first writes.
+
+    PostgreSQL (psycopg 3): parameters are bound by the server (the statement
+    and its values travel apart), and a statement a connection has run
+    ``DATABASE_PREPARE_THRESHOLD`` times (default 5) is prepared by the server,
+    which then plans it once per connection instead of on every call. Django
+    turns psycopg's automatic preparation off unless ``prepare_threshold`` is
+    given, and client-side binding (Django's default) never prepares. Prepared
+    statements live in the database session: a pooler in front of PostgreSQL
+    must keep them (PgBouncer's session mode, or its transaction mode with
+    ``max_prepared_statements``); ``DATABASE_PREPARE_THRESHOLD=off`` turns
+    preparing off.
+    """
     if database["ENGINE"].endswith("sqlite3"):
         database.setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 30})
+    elif database["ENGINE"].endswith("postgresql"):
+        threshold = env.str("DATABASE_PREPARE_THRESHOLD", default="5")
+        database.setdefault("OPTIONS", {}).update(
+            {"server_side_binding": True, "prepare_threshold": None if threshold == "off" else int(threshold)}
+        )
     return database
 
 
@@ -167,7 +186,7 @@ REQUIRE_GATEWAY_ASSERTION = env.bool("REQUIRE_GATEWAY_ASSERTION", default=False)
 GATEWAY_ASSERTION_PUBLIC_KEY = env.str("GATEWAY_ASSERTION_PUBLIC_KEY", default="", multiline=True)
 GATEWAY_ASSERTION_DEV_KEYS = True
 GATEWAY_ASSERTION_EXEMPT_PATHS = env.list(
-    "GATEWAY_ASSERTION_EXEMPT_PATHS", default=["/health", "/ready", "/static/"]
+    "GATEWAY_ASSERTION_EXEMPT_PATHS", default=["/health", "/ready", "/metrics", "/static/"]
 )
 IDENTITY_REPLAY_CACHE = env.str("IDENTITY_REPLAY_CACHE", default="default")
 # Calls between services (common/identity/README.md): the caller signs its own
@@ -227,16 +246,36 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Logs (common/observability/logs.py): every logger through structlog, one line per
+# event carrying the request id and the user id; readable text in development, JSON
+# lines in production (LOG_FORMAT=json|console).
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "filters": {"forbidden_without_traceback": {"()": "common.api.logs.ForbiddenWithoutTraceback"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "django.request": {"filters": ["forbidden_without_traceback"]},
-    },
-}
+LOG_FORMAT = env("LOG_FORMAT", default="console")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)
+
+# Metrics and traces (common/observability): every service installs these apps, wraps
+# its middleware with ``observed_middleware`` and serves django-prometheus's /metrics.
+OBSERVABILITY_APPS = ["django_prometheus", "common.observability"]
+# Traces (OpenTelemetry): off unless OTEL_TRACES_EXPORTER says otlp (to
+# OTEL_EXPORTER_OTLP_ENDPOINT, which alone turns otlp on) or console.
+OTEL_TRACES_EXPORTER = env.str(
+    "OTEL_TRACES_EXPORTER", default="otlp" if env.str("OTEL_EXPORTER_OTLP_ENDPOINT", default="") else "none"
+)
+OTEL_TRACES_FILE = env.str("OTEL_TRACES_FILE", default="")
+
+
+def observed_middleware(middleware: list[str]) -> list[str]:
+    """``middleware`` measured by django-prometheus (from the start, after the trusted-proxy
+    check that must see the request first, to the end) and with each request's user bound
+    to its log lines (once the identity is known)."""
+    anchors = (
+        "common.identity.middleware.GatewayAssertionMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    )
+    after = next((name for name in anchors if name in middleware), None)
+    stack = list(middleware)
+    log_context = "common.observability.middleware.LogContextMiddleware"
+    stack.insert(0 if after is None else stack.index(after) + 1, log_context)
+    first = 1 if stack[0] == "common.identity.proxies.TrustedProxyMiddleware" else 0
+    stack.insert(first, "django_prometheus.middleware.PrometheusBeforeMiddleware")
+    return [*stack, "django_prometheus.middleware.PrometheusAfterMiddleware"]

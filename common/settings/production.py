@@ -1,6 +1,7 @@
 """Production hardening shared by every service: secrets have no default."""
 
-from common.settings.base import env
+from common.observability.logs import logging_config
+from common.settings.base import LOG_LEVEL, env
 
 SECRET_KEY = env("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
@@ -32,3 +33,6 @@ REPLAY_CACHES = {
         "KEY_PREFIX": "identity-replay",
     }
 }
+# One JSON object per log line, for the log collector.
+LOG_FORMAT = env("LOG_FORMAT", default="json")
+LOGGING = logging_config(level=LOG_LEVEL, log_format=LOG_FORMAT)

@@ -113,41 +113,10 @@ def test_update_where_changes_the_matching_rows_only():
     assert dict(Wallet.objects.values_list("user__username", "balance")) == {"ada": 9, "bob": 1}
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_on_postgresql_each_statement_is_prepared_once_per_connection_and_survives_a_rollback():
-    from django.db import connection
-
-    user = User.objects.create(username="ada")
-
-    def read_then_fail():
-        with transaction.atomic():
-            assert select_one(User, where={"id": user.pk}).username == "ada"
-            raise RuntimeError("rolled back")
-
-    with pytest.raises(RuntimeError):
-        read_then_fail()
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name LIKE 'lean_%%'")
-        assert cursor.fetchone()[0] == 1
-    assert select_one(User, where={"id": user.pk}).username == "ada"  # executes what is prepared
-    connection.close()  # a new session prepares again
-    assert select_one(User, where={"id": user.pk}).username == "ada"
-
-
-def test_preparing_can_be_turned_off(settings):
-    settings.LEAN_QUERIES_PREPARE = False
-    user = User.objects.create(username="ada")
-
-    assert select_one(User, where={"username": "ada"}).pk == user.pk
-
-
 def test_select_one_reads_a_related_row_in_the_same_statement(django_assert_num_queries):
     user = User.objects.create(username="ada")
     wallet = Wallet.objects.create(user=user, balance=12)
     LedgerEntry.objects.create(wallet=wallet, amount=12, reference="gift")
-    select_one(LedgerEntry, where={"reference": "gift"}, related="wallet", for_update=True)  # prepares it
 
     with django_assert_num_queries(1):
         entry = select_one(LedgerEntry, where={"reference": "gift"}, related="wallet", for_update=True)

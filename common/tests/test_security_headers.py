@@ -110,3 +110,21 @@ def env_key() -> str:
     from common.identity import keys
 
     return keys.generate_private_pem()
+
+
+def test_swagger_ui_under_a_rewritten_gateway_prefix_loads_this_services_script_and_schema(client, db):
+    forwarded = {"HTTP_X_FORWARDED_PATH": "/api/runner/docs/", "REMOTE_ADDR": "127.0.0.1"}
+
+    html = client.get("/api/docs/", **forwarded).content.decode()
+    script = client.get("/api/docs/?script=", **forwarded).content.decode()
+
+    assert 'src="/api/runner/docs/?script="' in html
+    assert '"/api/runner/schema/"' in script
+
+
+def test_a_forwarded_path_from_an_untrusted_peer_is_ignored(client, db):
+    script = client.get(
+        "/api/docs/?script=", HTTP_X_FORWARDED_PATH="/elsewhere/docs/", REMOTE_ADDR="203.0.113.9"
+    ).content.decode()
+
+    assert '"/api/schema/"' in script

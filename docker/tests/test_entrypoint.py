@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-import psycopg2
+import psycopg
 import pytest
 import requests
 
@@ -39,8 +39,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq]
 
 
 def create_databases():
-    connection = psycopg2.connect(POSTGRES)
-    connection.autocommit = True
+    connection = psycopg.connect(POSTGRES, autocommit=True)
     with connection.cursor() as cursor:
         for name in DATABASES.values():
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import path
+from django_prometheus.exports import ExportToDjangoView
 
 from common.api.health import database_health
 
@@ -7,6 +8,8 @@ urlpatterns = [
     # Reached through the gateway at /mailer/admin/ (its own route; /admin/ is the monolith's).
     path("mailer/admin/", admin.site.urls),
     path("health", database_health, name="health"),
+    # Scraped by Prometheus on this process; the gateway never forwards /metrics.
+    path("metrics", ExportToDjangoView, name="metrics"),
     path("ready", database_health, name="ready"),
 ]
 

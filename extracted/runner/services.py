@@ -19,6 +19,7 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 
 from common.errors import Conflict, ServiceError, Unavailable
+from common.observability import metrics
 from extracted.runner import sandbox
 
 logger = logging.getLogger(__name__)
@@ -147,8 +148,12 @@ def run_execute(
     payload = {"language": language, "source": source, "stdin": stdin, "limits": limits, "files": extra}
 
     def work() -> dict:
-        result = get_sandbox().run(language=language, source=source, stdin=stdin, limits=limits, files=extra)
-        return result.as_dict()
+        run = get_sandbox().run
+        return metrics.runner_measured(
+            language,
+            "run",
+            lambda: run(language=language, source=source, stdin=stdin, limits=limits, files=extra).as_dict(),
+        )
 
     return _idempotent(key=idempotency_key, scope="run", owner=owner, payload=payload, work=work)
 
@@ -176,9 +181,13 @@ def judge_execute(
     }
 
     def work() -> dict:
-        result = get_sandbox().judge(
-            language=language, source=source, tests=tests, limits=limits, compare=compare, files=extra
+        judge = get_sandbox().judge
+        return metrics.runner_measured(
+            language,
+            "judge",
+            lambda: judge(
+                language=language, source=source, tests=tests, limits=limits, compare=compare, files=extra
+            ).as_dict(),
         )
-        return result.as_dict()
 
     return _idempotent(key=idempotency_key, scope="judge", owner=owner, payload=payload, work=work)

@@ -1,10 +1,13 @@
 from django.urls import path
+from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from extracted.runner.apis import HealthApi, JudgeApi, LanguagesApi, RunApi
 
 urlpatterns = [
     path("health", HealthApi.as_view(), name="health"),
+    # Scraped by Prometheus on this process; the gateway never forwards /metrics.
+    path("metrics", ExportToDjangoView, name="metrics"),
     # Ready as soon as it is alive: the sandbox is built before the first request.
     path("ready", HealthApi.as_view(), name="ready"),
     path("api/languages", LanguagesApi.as_view(), name="languages"),

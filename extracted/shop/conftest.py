@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from common.messaging.fixtures import rabbitmq, smtp, smtp_server  # noqa: F401 - fixtures
-from common.messaging.testing import ROOT, database_url
+from common.messaging.testing import ROOT, database_url, free_port
 from extracted.shop.testing import AccountSide, beat_process, relay_process, worker_process
 
 LOG_DIR = Path(__file__).resolve().parents[2] / "var" / "test-logs"
@@ -51,17 +51,19 @@ class SagaStack:
             "SHOP_SWEEP_INTERVAL": "0.3",
         }
         self.account_env = {**common, **account.env, "POLYCODE_SERVICE": "monolith"}
+        # Each worker exports its metrics on a port of its own (common/observability/metrics.py).
+        self.metrics_ports = {"account": free_port(), "shop": free_port()}
         self.account_worker = worker_process(
             app="monolith.worker",
             queue="account",
-            env=self.account_env,
+            env={**self.account_env, "METRICS_PORT": str(self.metrics_ports["account"])},
             log_path=LOG_DIR / "shop-account-worker.log",
             name="account",
         )
         self.shop_worker = worker_process(
             app="extracted.shop.worker",
             queue="shop",
-            env=self.shop_env,
+            env={**self.shop_env, "METRICS_PORT": str(self.metrics_ports["shop"])},
             log_path=LOG_DIR / "shop-worker.log",
             name="shop",
         )

@@ -23,11 +23,9 @@ MONOLITH_SETTINGS = "monolith.settings.test"
 
 
 def _pg_admin(url: str):
-    import psycopg2
+    import psycopg
 
-    conn = psycopg2.connect(with_database(url, "postgres"))
-    conn.autocommit = True
-    return conn
+    return psycopg.connect(with_database(url, "postgres"), autocommit=True)
 
 
 class AccountSide:
@@ -76,9 +74,9 @@ class AccountSide:
         return json.loads(out.stdout.strip().splitlines()[-1])
 
     def query(self, sql: str, params=()) -> list[tuple]:
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect(self.url)
+        conn = psycopg.connect(self.url)
         try:
             with conn.cursor() as cursor:
                 cursor.execute(sql, params)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django_prometheus.exports import ExportToDjangoView
 from drf_spectacular.views import SpectacularAPIView
 
 from common.api.docs import SwaggerUIView
@@ -28,6 +29,8 @@ urlpatterns = [
     # Reached through the gateway at /shop/admin/ (its own route; /admin/ is the monolith's).
     path("shop/admin/", admin.site.urls),
     path("health", database_health, name="health"),
+    # Scraped by Prometheus on this process; the gateway never forwards /metrics.
+    path("metrics", ExportToDjangoView, name="metrics"),
     path("ready", database_health, name="ready"),
     path("api/v1/shop/", include((shop_api, "shop"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

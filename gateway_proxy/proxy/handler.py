@@ -29,10 +29,11 @@ from urllib3.exceptions import HTTPError, ReadTimeoutError
 from common.identity import proxies, query_tokens, request_ids
 from common.identity.assertion import HEADER as ASSERTION_HEADER
 from common.identity.assertion import issue
+from common.observability import logs, metrics, tracing
 from gateway_proxy import shadow
 from gateway_proxy.auth.identity import authenticate, cookie_value, to_identity
 from gateway_proxy.metrics import traffic
-from gateway_proxy.proxy import errors, headers, paths, websocket
+from gateway_proxy.proxy import errors, headers, internal, paths, websocket
 from gateway_proxy.proxy.errors import ClientBodyError, EdgeError
 from gateway_proxy.proxy.upstream import upstreams
 from gateway_proxy.ratelimit import enforce, ip_rules, user_rules
@@ -142,6 +143,12 @@ class EdgeHandler:
             traffic.request(
                 prefix=route.prefix if route else "-", service=response.service, status=response.status
             )
+            metrics.gateway_answered(
+                route=route,
+                service=response.service,
+                status=response.status,
+                seconds=time.perf_counter() - started,
+            )
             if settings.GATEWAY_ACCESS_LOG:
                 logger.info(
                     "%s %s %s %s %.1fms",
@@ -154,6 +161,7 @@ class EdgeHandler:
             return response
         finally:
             request_ids.current.reset(token)
+            logs.clear()
 
     # -- the pipeline ----------------------------------------------------------------
     def handle(self, environ, request_id: str) -> EdgeResponse:
@@ -214,9 +222,13 @@ class EdgeHandler:
         target, shadow_target = route.choose(method=method, canary_key=canary_key)
         if target is None:
             raise EdgeError(503, "no_instance", f"Route {route.prefix} has no service for mode {route.mode}.")
+        internal.refuse_internal(route, (target, shadow_target), path)
         identity = to_identity(claims, request_id)
+        logs.bind_user(identity.user_id)
         sent = headers.request_headers(environ)
         sent.update(self.forwarded_headers(environ, client_ip))
+        # The path the client asked for: a service under a rewritten prefix links its own pages with it.
+        sent["X-Forwarded-Path"] = paths.encode(path)
         sent[request_ids.HEADER] = request_id
         if length is not None:
             sent["Content-Length"] = str(length)
@@ -439,7 +451,7 @@ class GatewayApplication:
             return response.body
         if path in self.own_paths or path.startswith(self.own_prefixes):
             return self.django_app(environ, start_response)
-        response = self.handler(environ)
+        response = tracing.edge(self.handler, environ)
         if response.extra.get("upgraded"):
             return websocket.handled(environ)
         start_response(errors.status_line(response.status), response.headers)

@@ -22,11 +22,15 @@ GATEWAY_SET = frozenset(
         "x-forwarded-proto",
         "x-forwarded-host",
         "x-forwarded-port",
+        "x-forwarded-path",
         "forwarded",
         "x-real-ip",
         "x-request-id",
         "x-polycode-identity",
         "content-length",
+        # Trace context: the gateway starts each trace (common/observability/tracing.py).
+        "traceparent",
+        "tracestate",
     }
 )
 GATEWAY_COOKIES = ("gw_sessionid", "gw_csrftoken", "gw_canary")

@@ -16,22 +16,25 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "common.registry",
     "gateway_proxy.apps.GatewayConfig",
+    *OBSERVABILITY_APPS,  # noqa: F405
 ]
 
 # The gateway issues identity assertions; it does not verify them.
-MIDDLEWARE = [
-    "common.identity.proxies.TrustedProxyMiddleware",
-    "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "axes.middleware.AxesMiddleware",
-]
+MIDDLEWARE = observed_middleware(  # noqa: F405
+    [
+        "common.identity.proxies.TrustedProxyMiddleware",
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+        "csp.middleware.CSPMiddleware",
+        "django.contrib.sessions.middleware.SessionMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+        "django.contrib.messages.middleware.MessageMiddleware",
+        "django.middleware.clickjacking.XFrameOptionsMiddleware",
+        "axes.middleware.AxesMiddleware",
+    ]
+)
 
 ROOT_URLCONF = "gateway_proxy.urls"
 WSGI_APPLICATION = "gateway_proxy.wsgi.application"
@@ -124,16 +127,7 @@ GATEWAY_DASHBOARD_PARTS = {
 }
 GATEWAY_DASHBOARD_PART_TIMEOUT = env.float("GATEWAY_DASHBOARD_PART_TIMEOUT", default=2.0)
 
-LOGGING = {
-    **LOGGING,  # noqa: F405
-    "filters": {
-        **LOGGING["filters"],  # noqa: F405
-        "request_id": {"()": "common.identity.request_ids.RequestIdFilter"},
-    },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-    },
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}
-    },
-}
+# The strangler's pre-checks (manage.py strangle) count the consumers and waiting messages of the
+# extracted services' queues on this broker; more than STRANGLER_MAX_QUEUE_DEPTH waiting fails them.
+BROKER_URL = env("BROKER_URL", default="")
+STRANGLER_MAX_QUEUE_DEPTH = env.int("STRANGLER_MAX_QUEUE_DEPTH", default=1000)

@@ -63,3 +63,28 @@ def pod_specs(objects: list[dict]) -> list[tuple[str, dict, dict]]:
 
 def of_kind(objects: list[dict], kind: str) -> list[dict]:
     return [o for o in objects if o["kind"] == kind]
+
+
+def settings(value_set: str) -> dict:
+    """The values the release used (defaults overlaid with the value set)."""
+    with helm.Chart.load(CHART) as chart:
+        return chart.merge_values(values_of(value_set))
+
+
+def selects(selector: dict, labels: dict) -> bool:
+    """Whether a label selector (matchLabels, matchExpressions) selects these labels."""
+    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
+        return False
+    for expression in selector.get("matchExpressions") or []:
+        value = labels.get(expression["key"])
+        if expression["operator"] == "In" and value not in expression["values"]:
+            return False
+        if expression["operator"] == "NotIn" and value in expression["values"]:
+            return False
+        if expression["operator"] == "Exists" and value is None:
+            return False
+    return True
+
+
+def policies_for(objects, labels):
+    return [p for p in of_kind(objects, "NetworkPolicy") if selects(p["spec"]["podSelector"], labels)]

@@ -5,23 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHART, of_kind, pod_specs, values_of
+from conftest import CHART, of_kind, pod_specs, policies_for, selects, settings
 
 ROOT = Path(__file__).resolve().parents[2]
 # The Procfile's local SMTP printer is for development only; clusters use a real SMTP server.
 DEVELOPMENT_ONLY = {"smtp"}
-# Not in the chart yet: the live interview pad's WebSocket process needs a service of its own
-# in the mesh (helm/polycode/README.md, "Not in the chart yet"); Compose runs it.
-NOT_IN_THE_CHART_YET = {"monolith-ws"}
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PRIVATE_KEY|TOKEN")
-
-
-def settings(value_set: str) -> dict:
-    """The values the release used (defaults overlaid with the value set)."""
-    import helm_python as helm
-
-    with helm.Chart.load(CHART) as chart:
-        return chart.merge_values(values_of(value_set))
 
 
 def containers(objects):
@@ -30,32 +19,19 @@ def containers(objects):
             yield name, spec, container
 
 
-def selects(selector: dict, labels: dict) -> bool:
-    if any(labels.get(k) != v for k, v in (selector.get("matchLabels") or {}).items()):
-        return False
-    for expression in selector.get("matchExpressions") or []:
-        value = labels.get(expression["key"])
-        if expression["operator"] == "In" and value not in expression["values"]:
-            return False
-        if expression["operator"] == "NotIn" and value in expression["values"]:
-            return False
-        if expression["operator"] == "Exists" and value is None:
-            return False
-    return True
-
-
-def policies_for(objects, labels):
-    return [p for p in of_kind(objects, "NetworkPolicy") if selects(p["spec"]["podSelector"], labels)]
-
-
 def component(metadata) -> str:
     return metadata["labels"]["app.kubernetes.io/component"]
+
+
+def kubernetes_name(registry_name: str) -> str:
+    """A registry name (SERVICE_URL_<NAME>, Consul, intentions) as its Kubernetes objects' name."""
+    return f"polycode-{registry_name.replace('_', '-')}"
 
 
 def procfile() -> dict[str, str]:
     lines = (ROOT / "Procfile").read_text().splitlines()
     found = dict(line.split(": ", 1) for line in lines if line.strip() and not line.startswith("#"))
-    return {k: v for k, v in found.items() if k not in DEVELOPMENT_ONLY | NOT_IN_THE_CHART_YET}
+    return {k: v for k, v in found.items() if k not in DEVELOPMENT_ONLY}
 
 
 # --- containers ------------------------------------------------------------------------------
@@ -179,7 +155,8 @@ def test_every_procfile_process_has_a_deployment_running_its_entrypoint_command(
 
 def test_a_migration_hook_job_per_service_database(objects, value_set):
     values = settings(value_set)
-    with_database = sorted(s for s, v in values["services"].items() if v.get("database"))
+    # A second process of an application (`app`: monolith_ws) shares its database and its Job.
+    with_database = sorted(s for s, v in values["services"].items() if v.get("database") and not v.get("app"))
     jobs = of_kind(objects, "Job")
     assert sorted(j["spec"]["template"]["spec"]["containers"][0]["args"][1] for j in jobs) == with_database
     for job in jobs:
@@ -315,7 +292,7 @@ def test_under_the_mesh_calls_go_to_the_local_sidecar_upstreams(objects, value_s
             if destination == "runner":
                 assert url == "http://polycode-runner:8000"
             else:
-                assert url == f"http://127.0.0.1:{declared[f'polycode-{destination}']}"
+                assert url == f"http://127.0.0.1:{declared[kubernetes_name(destination)]}"
     assert values["mesh"]["enabled"] == (value_set != "minimal")
 
 
@@ -325,18 +302,20 @@ def test_intentions_let_the_gateway_call_all_the_monolith_the_runner_and_shop_an
     intentions = settings(value_set)["mesh"]["intentions"]
     callees = {
         caller: {d for d, callers in intentions.items() if caller in callers}
-        for caller in ("gateway", "monolith", "shop")
+        for caller in ("gateway", "monolith", "monolith_ws", "shop")
     }
     assert callees == {
-        "gateway": {"monolith", "runner", "shop", "mailer"},
+        "gateway": {"monolith", "monolith_ws", "runner", "shop", "mailer"},
         "monolith": {"runner", "shop"},
+        "monolith_ws": {"runner"},
         "shop": set(),
     }
+    by_kubernetes_name = {kubernetes_name(d): callers for d, callers in intentions.items()}
     for resource in of_kind(objects, "ServiceIntentions"):
         sources = resource["spec"]["sources"]
         assert sources[-1] == {"name": "*", "action": "deny"}
-        destination = resource["spec"]["destination"]["name"].removeprefix("polycode-")
-        assert {s["name"].removeprefix("polycode-") for s in sources[:-1]} == set(intentions[destination])
+        callers = by_kubernetes_name[resource["spec"]["destination"]["name"]]
+        assert {s["name"] for s in sources[:-1]} == {kubernetes_name(c) for c in callers}
 
 
 @pytest.mark.parametrize("value_set", ["default"])

@@ -2,7 +2,7 @@
 
 from common.ports import dev_url
 from common.settings.base import *  # noqa: F403
-from common.settings.base import DJANGO_APPS, THIRD_PARTY_APPS, env, shared_sqlite, sqlite_default
+from common.settings.base import DJANGO_APPS, THIRD_PARTY_APPS, engine_options, env, sqlite_default
 
 SERVICE_NAME = "monolith"
 
@@ -17,19 +17,23 @@ INSTALLED_APPS = [
     "monolith.certificates",
     "monolith.interviews",
     "monolith.shop_legacy",
+    "monolith.switches",
     "monolith.notifications",
     "oauth2_provider",
     "monolith.identity",
     "django_htmx",
     "monolith.web",
+    *OBSERVABILITY_APPS,  # noqa: F405
 ]
 
-MIDDLEWARE = [
-    *MIDDLEWARE,  # noqa: F405
-    "monolith.web.middleware.PreferredLanguageMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
-    "waffle.middleware.WaffleMiddleware",
-]
+MIDDLEWARE = observed_middleware(  # noqa: F405
+    [
+        *MIDDLEWARE,  # noqa: F405
+        "monolith.web.middleware.PreferredLanguageMiddleware",
+        "django_htmx.middleware.HtmxMiddleware",
+        "waffle.middleware.WaffleMiddleware",
+    ]
+)
 TEMPLATES[0]["OPTIONS"]["context_processors"] += [  # noqa: F405
     "django.template.context_processors.i18n",
     "monolith.web.context_processors.layout",
@@ -59,7 +63,7 @@ ROOT_URLCONF = "monolith.urls"
 WSGI_APPLICATION = "monolith.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 
-DATABASES = {"default": shared_sqlite(env.db("DATABASE_URL", default=sqlite_default("monolith")))}
+DATABASES = {"default": engine_options(env.db("DATABASE_URL", default=sqlite_default("monolith")))}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 
@@ -139,3 +143,7 @@ CHANNEL_LAYERS = (
     if env.str("REDIS_URL", default="")
     else {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 )
+
+# The gateway calls the switch API on its own (manage.py strangle, the migration dashboard)
+# with its service assertion; verified with SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY.
+SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["gateway"])

@@ -132,11 +132,11 @@ class PurchaseDetailApi(APIView):
         return Response(ShopPurchaseOutputSerializer(purchase).data)
 
 
+# The status URL of a purchase forwarded to the shop service (``purchase_via_saga``): asked of the
+# shop, whatever the switch says (orders made in the shop stay there). A comment, not the docstring:
+# the docstring is the description learners read on the API's pages.
 class OrderDetailApi(APIView):
-    """The status URL of a purchase forwarded to the shop service (``purchase_via_saga``): asked of the shop.
-
-    Served whatever the switch says: orders made in the shop stay there.
-    """
+    """Your order: where it stands, and the hint once it is bought."""
 
     class WaitSerializer(serializers.Serializer):
         wait = serializers.FloatField(required=False, min_value=0, max_value=30, default=0)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import requests
 from django.conf import settings
+from django.utils.translation import get_language
 
 from common.errors import ServiceError, Unavailable
 from common.identity.service import service_headers
@@ -54,6 +55,8 @@ def purchase_forward(*, user, item_id: int, idempotency_key: str | None = None) 
     headers = {
         **service_headers(audience="shop", user=user),
         "Idempotency-Key": idempotency_key or uuid.uuid4().hex,
+        # The buyer's language (their profile's): the shop writes the receipt in it.
+        "Accept-Language": getattr(user, "preferred_language", "") or get_language() or "en",
     }
     try:
         response = _session.post(

@@ -36,6 +36,7 @@ import contracts
 from common.errors import Conflict
 from common.messaging.selectors import inbox_seen
 from common.messaging.services import inbox_record, outbox_publish
+from common.observability import metrics
 from common.queries import insert, update_where
 from contracts.mail import MAIL_REQUESTED_V1
 from extracted.mailer.deliveries import smtp
@@ -168,12 +169,14 @@ def _delivery_transmit(
         error = str(exc)[:4000]
         mine(status=Status.DEAD if dead else Status.FAILED, claim=None, last_error=error)
         logger.warning("mailer.send_failed id=%s dead=%s error=%s", message.id, dead, error)
+        metrics.mail_result("dead" if dead else "retry", message.payload.kind)
         return Outcome("dead" if dead else "retry", error)
     mine(status=Status.SENT, claim=None, sent_at=timezone.now())
     inbox_record(message_id=message.id, message_type=message.envelope.type)
     logger.info(
         "mailer.sent id=%s kind=%s language=%s", message.id, message.payload.kind, message.payload.language
     )
+    metrics.mail_result("sent", message.payload.kind)
     return Outcome("sent")
 
 

@@ -13,7 +13,7 @@ calls on a learner's behalf.
 import os
 
 from common.settings.base import *  # noqa: F403
-from common.settings.base import REST_FRAMEWORK, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS, env
+from common.settings.base import REST_FRAMEWORK, SPECTACULAR_SETTINGS, THIRD_PARTY_APPS, engine_options, env
 
 SERVICE_NAME = "runner"
 
@@ -22,13 +22,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     *THIRD_PARTY_APPS,
     "extracted.runner",
+    *OBSERVABILITY_APPS,  # noqa: F405
 ]
 
-MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
-    "common.identity.middleware.GatewayAssertionMiddleware",
-]
+MIDDLEWARE = observed_middleware(  # noqa: F405
+    [
+        "django.middleware.security.SecurityMiddleware",
+        "django.middleware.common.CommonMiddleware",
+        "common.identity.middleware.GatewayAssertionMiddleware",
+    ]
+)
 
 # Services whose own assertions the runner accepts (each verified with
 # SERVICE_ASSERTION_PUBLIC_KEY_<NAME>); the gateway's are accepted too.
@@ -37,7 +40,7 @@ SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["mono
 ROOT_URLCONF = "extracted.runner.urls"
 WSGI_APPLICATION = "extracted.runner.wsgi.application"
 
-DATABASES = {"default": env.db("RUNNER_DATABASE_URL", default="sqlite://:memory:")}
+DATABASES = {"default": engine_options(env.db("RUNNER_DATABASE_URL", default="sqlite://:memory:"))}
 
 TEMPLATES = [
     {

@@ -18,7 +18,9 @@ INSTALLED_APPS = [
     *THIRD_PARTY_APPS,
     "common.messaging",
     "extracted.shop.store",
+    *OBSERVABILITY_APPS,  # noqa: F405
 ]
+MIDDLEWARE = observed_middleware(MIDDLEWARE)  # noqa: F405
 
 # Under its own prefix, so that the gateway can route it (/static/ is the monolith's).
 STATIC_URL = "/shop/static/"

@@ -51,10 +51,12 @@ class ItemOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     exercise = serializers.IntegerField(source="exercise_id")
+    exercise_title = serializers.CharField()
     validator = serializers.IntegerField(source="validator_id", allow_null=True)
     title = serializers.CharField()
     cost = serializers.IntegerField()
     stock = serializers.IntegerField(allow_null=True, help_text="Units left; null means unlimited.")
+    in_stock = serializers.BooleanField()
     owned = serializers.BooleanField()
     hint_text = serializers.SerializerMethodField(help_text="The hint, once bought; null until then.")
 
@@ -190,6 +192,7 @@ class PurchaseListCreateApi(APIView):
                 idempotency_key=key,
                 correlation_id=getattr(request, "request_id", None),
                 order_id=new_id,
+                language=getattr(request, "LANGUAGE_CODE", "en"),  # Accept-Language (LocaleMiddleware)
             )
             if wait.seconds and not order.is_terminal:
                 if order.id == new_id:

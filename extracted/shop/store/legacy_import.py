@@ -25,6 +25,9 @@ from django.utils.dateparse import parse_datetime
 from contracts.shop import LegacyShopExport
 from extracted.shop.store.models import Item, Order
 
+#: Ledger references of the shop's own payments (``Order.debit_step_id``).
+SHOP_REFERENCE = "shop:order:"
+
 
 @dataclass
 class ImportReport:
@@ -52,6 +55,13 @@ def legacy_shop_import(*, document: LegacyShopExport, dry_run: bool = False) -> 
     Nothing is written either when the import finds a problem or the verification fails.
     """
     report = ImportReport()
+    # Purchases the legacy shop recorded from this shop's own sales (moving the shop back) are orders
+    # here already: the import leaves them out, and so does the verification.
+    document = document.model_copy(
+        update={
+            "purchases": [p for p in document.purchases if not p.debit_reference.startswith(SHOP_REFERENCE)]
+        }
+    )
     try:
         with transaction.atomic():
             _import(document, report)
@@ -70,6 +80,7 @@ def _import(document: LegacyShopExport, report: ImportReport) -> None:
         .exclude(legacy_id=F("pk"))
         .values_list("pk", flat=True)
     )
+    existing_before = set(by_legacy_id)
     for legacy in document.items:
         if legacy.id in by_legacy_id:
             existing = by_legacy_id[legacy.id]
@@ -79,6 +90,8 @@ def _import(document: LegacyShopExport, report: ImportReport) -> None:
                     "the ids must be the same on both sides"
                 )
             report.items_existing += 1
+            if legacy.exercise_title and existing.exercise_title != legacy.exercise_title:
+                Item.objects.filter(pk=existing.pk).update(exercise_title=legacy.exercise_title)
             continue
         if legacy.id in taken:
             report.mismatches.append(
@@ -93,6 +106,7 @@ def _import(document: LegacyShopExport, report: ImportReport) -> None:
             exercise_id=legacy.exercise_id,
             validator_id=legacy.validator_id,
             title=legacy.title,
+            exercise_title=legacy.exercise_title,
             hint_text=legacy.hint_text,
             cost=legacy.cost,
             stock=legacy.stock,
@@ -128,6 +142,11 @@ def _import(document: LegacyShopExport, report: ImportReport) -> None:
             completed_at=bought_at,
         )
         report.orders_created += 1
+        if purchase.item_id in existing_before:
+            # Sold by the legacy shop after the item was imported: one unit less here too.
+            Item.objects.filter(pk=by_legacy_id[purchase.item_id].pk, stock__gt=0).update(
+                stock=F("stock") - 1
+            )
     # Keep the purchase dates of the history (created_at is set on insert).
     for purchase in document.purchases:
         Order.objects.filter(legacy_purchase_id=purchase.id).update(

@@ -27,6 +27,9 @@ class Item(models.Model):
         null=True, blank=True, help_text="Id of the hidden test this item unlocks (validator items only)."
     )
     title = models.CharField(max_length=200)
+    #: The exercise's title as the learning service named it when the item was imported (the API's
+    #: ``exercise_title``, as the legacy shop answers it).
+    exercise_title = models.CharField(max_length=200, blank=True)
     hint_text = models.TextField(blank=True, help_text="Shown to its owners only (hint items only).")
     cost = models.PositiveIntegerField(help_text="Price in polypoints.")
     stock = models.PositiveIntegerField(null=True, blank=True, help_text="Units left; empty for unlimited.")
@@ -59,6 +62,10 @@ class Item(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.kind}, {self.cost} pts)"
 
+    @property
+    def in_stock(self) -> bool:
+        return self.stock is None or self.stock > 0
+
 
 class Order(models.Model):
     """One purchase attempt and the state of its saga.
@@ -89,6 +96,8 @@ class Order(models.Model):
     user_id = models.PositiveBigIntegerField(db_index=True)
     username = models.CharField(max_length=150, blank=True)
     email = models.EmailField(max_length=254, blank=True)
+    #: The buyer's language when ordering (``contracts.mail.LANGUAGES``): the receipt is written in it.
+    language = models.CharField(max_length=8, default="en")
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="orders")
     price = models.PositiveIntegerField()
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)

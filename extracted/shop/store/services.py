@@ -33,7 +33,9 @@ from pydantic import TypeAdapter, ValidationError
 import contracts
 from common.errors import Conflict, ServiceError
 from common.messaging.services import inbox_record, outbox_publish
+from common.observability import metrics
 from common.queries import execute, insert, select_one, update_fields, update_where
+from contracts.mail import LANGUAGES as MAIL_LANGUAGES
 from contracts.mail import MAIL_REQUESTED_V1, EmailAddress
 from contracts.shop import (
     ACCOUNT_DEBIT_REQUESTED_V1,
@@ -102,6 +104,7 @@ def order_place(
     idempotency_key: str,
     correlation_id: str | None = None,
     order_id: UUID | None = None,
+    language: str = "en",
 ) -> tuple[Order, bool]:
     """Start buying ``item_id`` for ``user``; returns the order and whether it is new.
 
@@ -134,6 +137,7 @@ def order_place(
             idempotency_key=idempotency_key,
             correlation_id=correlation_id,
             order_id=order_id,
+            language=language if language in MAIL_LANGUAGES else "en",
         )
         if placed is not None:
             return placed
@@ -149,7 +153,14 @@ PLACE_ATTEMPTS = 3
 
 
 def _place(
-    *, user, user_id: int, item_id: int, idempotency_key: str, correlation_id: str | None, order_id
+    *,
+    user,
+    user_id: int,
+    item_id: int,
+    idempotency_key: str,
+    correlation_id: str | None,
+    order_id,
+    language: str,
 ) -> tuple[Order, bool] | None:
     """One placement (see ``order_place``); None when it clashed with an order that has ended since."""
     item = select_one(Item, where={"id": item_id})
@@ -171,6 +182,7 @@ def _place(
         user_id=user_id,
         username=(getattr(user, "username", "") or "")[:150],
         email=receipt_email(getattr(user, "email", "") or ""),
+        language=language,
         item=item,
         price=item.cost,
         idempotency_key=idempotency_key,
@@ -241,6 +253,7 @@ def _place_rejected(order: Order, *, code: str) -> tuple[Order, bool] | None:
     except IntegrityError:
         return _raced(order)
     logger.info("shop.order rejected id=%s item=%s reason=%s", order.id, order.item_id, code)
+    metrics.saga_ended(outcome="rejected", reason=code, placed_at=order.created_at)
     return order, True
 
 
@@ -330,6 +343,7 @@ def _reject(order: Order, *, code: str, detail: str = "") -> None:
     _mark_rejected(order, code=code)
     _release_stock(order)
     logger.info("shop.order rejected id=%s reason=%s %s", order.id, code, detail)
+    metrics.saga_ended(outcome="rejected", reason=code, placed_at=order.created_at)
 
 
 def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
@@ -367,7 +381,7 @@ def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
                 MAIL_REQUESTED_V1,
                 {
                     "to": order.email,
-                    "language": "en",
+                    "language": order.language if order.language in MAIL_LANGUAGES else "en",
                     "kind": "purchase_receipt",
                     "context": {
                         "username": order.username,
@@ -385,6 +399,7 @@ def _complete(order: Order, *, balance: int | None, causation_id: UUID) -> None:
             )
         )
     logger.info("shop.order completed id=%s", order.id)
+    metrics.saga_ended(outcome="completed", placed_at=order.created_at)
 
 
 @transaction.atomic

@@ -33,8 +33,6 @@ from uuid import UUID
 
 from django.db import connection, connections
 
-from common.queries import execute
-
 logger = logging.getLogger(__name__)
 
 CHANNEL = "shop_order_ended"
@@ -51,7 +49,8 @@ def announce_order_end(order_id, fields: dict | None = None) -> None:
     """
     if connection.vendor == "postgresql":
         payload = json.dumps({"id": UUID(str(order_id)).hex, "fields": fields})
-        execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
 
 
 def _parse(payload: str) -> tuple[str, dict | None]:
@@ -183,9 +182,8 @@ class OrderEndListener:
                         if not readable:
                             with raw.cursor() as cursor:  # an idle connection may have died quietly
                                 cursor.execute("SELECT 1")
-                        raw.poll()
-                        while raw.notifies:
-                            self._wake(raw.notifies.pop(0).payload)
+                        for notify in raw.notifies(timeout=0):  # those received so far
+                            self._wake(notify.payload)
                 except Exception as exc:  # the thread must outlive any database outage
                     listening.clear()
                     logger.warning("shop.order_listener_lost error=%s: reconnecting in %.1fs", exc, delay)

@@ -27,6 +27,34 @@ app.kubernetes.io/component: {{ .name }}
 {{- printf "%s:%s" $image.repository ($image.tag | default .root.Chart.AppVersion) -}}
 {{- end -}}
 
+{{/* A registry name (the name services ask for: SERVICE_URL_<NAME>, Consul, intentions) as the
+     DNS label of its Kubernetes objects: registry names may hold "_" (monolith_ws), DNS names
+     may not. */}}
+{{- define "polycode.dnsName" -}}
+{{- . | replace "_" "-" -}}
+{{- end -}}
+
+{{/* A registry name's Kubernetes name: its Service, ServiceAccount and Consul mesh service. */}}
+{{- define "polycode.serviceName" -}}
+{{ include "polycode.fullname" .root }}-{{ include "polycode.dnsName" .service }}
+{{- end -}}
+
+{{/* The application a service runs (its settings, POLYCODE_SERVICE, database variable): its own
+     name, or `app` for a second process of one application (monolith_ws runs the monolith). */}}
+{{- define "polycode.app" -}}
+{{- (index .root.Values.services .service).app | default .service -}}
+{{- end -}}
+
+{{/* Whether a service's pods hold WebSockets (a component of it has `websocket: true`). */}}
+{{- define "polycode.websocket" -}}
+{{- $service := .service -}}
+{{- $found := false -}}
+{{- range .root.Values.components -}}
+{{- if and (eq .service $service) .websocket -}}{{- $found = true -}}{{- end -}}
+{{- end -}}
+{{- if $found -}}true{{- end -}}
+{{- end -}}
+
 {{/* The environment variable holding a service's database URL. */}}
 {{- define "polycode.databaseVariable" -}}
 {{- if eq . "monolith" -}}DATABASE_URL{{- else -}}{{ upper . }}_DATABASE_URL{{- end -}}
@@ -34,7 +62,7 @@ app.kubernetes.io/component: {{ .name }}
 
 {{/* A service's name in Consul: its service account's, as consul-k8s requires with ACLs. */}}
 {{- define "polycode.consulName" -}}
-{{ include "polycode.fullname" .root }}-{{ .service }}
+{{ include "polycode.serviceName" . }}
 {{- end -}}
 
 {{/* Services a service calls: the destinations of the intentions that list it. */}}
@@ -58,7 +86,7 @@ app.kubernetes.io/component: {{ .name }}
 {{- if and .callerInMesh (include "polycode.inMesh" (dict "root" .root "service" .destination)) -}}
 http://127.0.0.1:{{ index .root.Values.mesh.upstreamPorts .destination }}
 {{- else -}}
-http://{{ include "polycode.fullname" .root }}-{{ .destination }}:8000
+http://{{ include "polycode.serviceName" (dict "root" .root "service" .destination) }}:8000
 {{- end -}}
 {{- end -}}
 
@@ -91,17 +119,18 @@ consul.hashicorp.com/connect-inject: "false"
 {{- $values := .root.Values -}}
 {{- $service := .service -}}
 {{- $settings := index $values.services $service -}}
+{{- $app := include "polycode.app" (dict "root" .root "service" $service) -}}
 {{- /* Only web pods carry a sidecar; workers, relays and jobs call services directly. */ -}}
 {{- $callerInMesh := and (eq .component.kind "web") (include "polycode.inMesh" (dict "root" .root "service" $service)) -}}
 - name: POLYCODE_ENV
   value: production
 - name: POLYCODE_SERVICE
-  value: {{ $service }}
+  value: {{ $app }}
 - name: SECRET_KEY
   valueFrom:
     secretKeyRef: {name: {{ $settings.existingSecret }}, key: SECRET_KEY}
 - name: ALLOWED_HOSTS
-  value: {{ printf "%s,%s-%s,127.0.0.1,localhost" $values.site.host (include "polycode.fullname" .root) $service | quote }}
+  value: {{ printf "%s,%s,127.0.0.1,localhost" $values.site.host (include "polycode.serviceName" (dict "root" .root "service" $service)) | quote }}
 - name: SITE_URL
   value: {{ $values.site.url | quote }}
 - name: SERVICE_REGISTRY
@@ -134,7 +163,7 @@ consul.hashicorp.com/connect-inject: "false"
 - name: DATABASE_PASSWORD
   valueFrom:
     secretKeyRef: {name: {{ $settings.existingSecret }}, key: DATABASE_PASSWORD}
-- name: {{ include "polycode.databaseVariable" $service }}
+- name: {{ include "polycode.databaseVariable" $app }}
   value: {{ printf "postgres://%s:$(DATABASE_PASSWORD)@%s:%v/%s?sslmode=%s" .user $values.postgres.host $values.postgres.port .name $values.postgres.sslmode | quote }}
 {{- end }}
 {{- if $settings.broker }}
@@ -186,7 +215,7 @@ consul.hashicorp.com/connect-inject: "false"
 - name: GATEWAY_TRUSTED_PROXY_HOPS
   value: "1"
 {{- end }}
-{{- if eq $service "monolith" }}
+{{- if eq $app "monolith" }}
 - name: SERVICE_ASSERTION_PRIVATE_KEY
   valueFrom:
     secretKeyRef: {name: {{ $settings.existingSecret }}, key: SERVICE_ASSERTION_PRIVATE_KEY}

@@ -8,6 +8,8 @@ imports it into the shop, and forwards a purchase from the monolith to a
 running shop.
 """
 
+import uuid
+
 import jwt
 import pytest
 import requests
@@ -242,3 +244,11 @@ def test_with_the_switch_off_the_items_are_the_legacy_shops(learner_client, shop
     assert [i["id"] for i in response.json()["results"]] == [item.id]
     assert response.json()["results"][0]["in_stock"] is True
     assert calls == []
+
+
+def test_the_order_page_shows_learners_no_internal_note(learner_client):
+    page = learner_client.get(f"/api/v1/shop/orders/{uuid.uuid4()}", HTTP_ACCEPT="text/html")
+
+    text = page.content.decode()
+    assert "purchase_via_saga" not in text
+    assert "shop service" not in text

@@ -230,3 +230,14 @@ def test_the_order_output_built_directly_equals_drfs_field_by_field_output(state
 
     assert direct == serializers.Serializer.to_representation(serializer, order)
     assert list(direct) == list(serializer.fields)
+
+
+def test_the_order_keeps_the_language_the_learner_asked_in_for_the_receipt():
+    item = HintItemFactory()
+    client = ADA.client()
+    headers = {**client._headers(), "Idempotency-Key": uuid.uuid4().hex, "Accept-Language": "fr-FR,fr;q=0.9"}
+
+    response = client.api.post("/api/v1/shop/purchases", {"item_id": item.id}, format="json", headers=headers)
+
+    assert response.status_code == 202
+    assert Order.objects.get(pk=response.json()["id"]).language == "fr"

@@ -215,3 +215,21 @@ def test_a_refund_account_has_not_answered_is_commanded_again_with_the_same_step
     order.refresh_from_db()
     assert (order.state, order.refund) == (Order.State.REJECTED, Order.Refund.REQUESTED)
     assert services.refunds_resend(now=timezone.now()) == 0  # sent again: overdue again only later
+
+
+def test_the_receipt_is_written_in_the_language_the_learner_ordered_in():
+    order, _ = services.order_place(
+        user=ADA, item_id=HintItemFactory().id, idempotency_key="fr", language="fr"
+    )
+    services.order_debit_replied(message=_debit_reply(order))
+
+    assert OutboxMessage.objects.get(type="mail.requested").body["payload"]["language"] == "fr"
+
+
+def test_an_unknown_language_gets_an_english_receipt():
+    order, _ = services.order_place(
+        user=ADA, item_id=HintItemFactory().id, idempotency_key="xx", language="xx"
+    )
+    services.order_debit_replied(message=_debit_reply(order))
+
+    assert OutboxMessage.objects.get(type="mail.requested").body["payload"]["language"] == "en"

@@ -35,8 +35,9 @@ class Command(BaseCommand):
                     "cost": item.cost,
                     "stock": item.stock,
                     "is_active": item.is_active,
+                    "exercise_title": item.exercise.title[:200],
                 }
-                for item in Item.objects.order_by("id")
+                for item in Item.objects.select_related("exercise").order_by("id")
             ],
             purchases=[
                 {

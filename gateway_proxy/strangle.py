@@ -1,0 +1,185 @@
+"""One step of a capability's migration: pre-checks, data, switch and route together, audited.
+
+``manage.py strangle`` and the dashboard's action both call ``strangle_step``. Order:
+
+1. where the capability is now (its route's mode; its switch for a capability without route);
+2. the move is one step forward, or back to any earlier stage (else refused, unless forced);
+3. pre-checks, each printed; a failed one refuses the move unless forced with a reason;
+4. data moved inside the step (the shop: the monolith's catalogue imported while the monolith
+   still sells, i.e. on every forward step with the switch off);
+5. forward: the switch first, then the route (the monolith forwards to the extracted service
+   before the gateway sends anyone there); back: the route first, then the switch.
+
+Every route change is audited by ``services.route_update`` (the gateway's ``RouteChange``),
+every switch change by the monolith (its ``SwitchChange``, with the same actor and reason); the
+dashboard and ``strangle history`` show both in one log.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gateway_proxy import capabilities, datamove, prechecks, services, switches
+from gateway_proxy.capabilities import CANARY, EXTRACTED, LEGACY, SHADOW, Capability, Stage, StepRefused
+from gateway_proxy.models import Route
+
+
+class StrangleRefused(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    capability: str
+    before: str
+    after: str
+    checks: list = field(default_factory=list)
+    lines: list = field(default_factory=list)
+    forced: bool = False
+
+
+def capability_get(name: str) -> Capability:
+    try:
+        return capabilities.CAPABILITIES[name]
+    except KeyError:
+        raise StrangleRefused(
+            f"unknown capability {name!r} (one of {', '.join(capabilities.CAPABILITIES)})"
+        ) from None
+
+
+def current_stage(capability: Capability) -> Stage:
+    if capability.route:
+        route = Route.objects.get(prefix=capability.route)
+        return Stage(route.mode, Decimal(route.canary_percent) if route.mode == CANARY else Decimal("0"))
+    try:
+        return Stage(EXTRACTED if switches.switch_state(capability.switch) else LEGACY)
+    except switches.SwitchApiError as exc:
+        raise StrangleRefused(str(exc)) from None
+
+
+def stage_of(mode: str, percent=None) -> Stage:
+    if mode not in capabilities.ORDER:
+        raise StrangleRefused(f"unknown stage {mode!r} (one of {', '.join(capabilities.ORDER)})")
+    if mode == CANARY:
+        if percent is None:
+            raise StrangleRefused("canary needs a percentage: canary 50")
+        return Stage(CANARY, Decimal(str(percent)))
+    return Stage(mode)
+
+
+def checks_for(capability: Capability, target: Stage, *, switch_on: bool) -> list[prechecks.Check]:
+    checks = [prechecks.switch_api_reachable()]
+    if target.mode == LEGACY:
+        checks.append(prechecks.service_healthy("monolith"))
+        return checks
+    checks.append(prechecks.service_healthy(capability.service))
+    checks.extend(prechecks.queue_consumed(queue) for queue in capability.queues)
+    verify = datamove.VERIFY.get(capability.data)
+    if verify is not None and switch_on:
+        # The monolith no longer sells by itself: what it sold is in the shop already.
+        checks.append(verify())
+    return checks
+
+
+def strangle_step(
+    *, name: str, target: Stage, actor: str, reason: str = "", force: bool = False, out=lambda line: None
+) -> Outcome:
+    """Move capability ``name`` to ``target``; ``StrangleRefused`` (nothing changed) when it may not."""
+    capability = capability_get(name)
+    if force and not reason.strip():
+        raise StrangleRefused("--force needs a --reason")
+    try:
+        current = current_stage(capability)
+    except Route.DoesNotExist:
+        raise StrangleRefused(f"no gateway route {capability.route}") from None
+    outcome = Outcome(capability=name, before=str(current), after=str(target), forced=force)
+
+    def say(line: str) -> None:
+        outcome.lines.append(line)
+        out(line)
+
+    try:
+        direction = capabilities.check_step(capability, current, target)
+    except StepRefused as exc:
+        if not force:
+            raise StrangleRefused(f"{exc} (or --force with a --reason)") from None
+        say(f"forced past: {exc}")
+        direction = "forward"
+    say(f"{name}: {current} → {target} ({direction})")
+    try:
+        switch_on = switches.switch_state(capability.switch)
+    except switches.SwitchApiError:
+        switch_on = None
+    outcome.checks = checks_for(capability, target, switch_on=bool(switch_on))
+    for check in outcome.checks:
+        say(str(check))
+    failed = [check for check in outcome.checks if not check.ok]
+    if failed and not force:
+        raise StrangleRefused(
+            f"{len(failed)} pre-check(s) failed: {', '.join(c.name for c in failed)}; nothing changed "
+            "(fix them, or --force with a --reason)"
+        )
+    if switch_on is None:
+        raise StrangleRefused("the monolith's switch API cannot be reached: the switch cannot move")
+    move_data = datamove.IMPORT.get(capability.data)
+    if direction == "forward" and move_data is not None and not switch_on:
+        say("data: the monolith's catalogue and purchases into the service")
+        if not move_data(say):
+            raise StrangleRefused(
+                f"the data import failed or did not verify; nothing else changed:\n{_tail(outcome)}"
+            )
+    want_on = capabilities.SWITCH_ON[target.mode]
+    full_reason = (f"[forced] {reason}" if failed or force else reason).strip()
+    move_back = datamove.EXPORT_BACK.get(capability.data)
+    if direction == "same" and move_back is not None and not want_on:
+        # Again at a stage where the monolith sells: record what the service sold since (idempotent).
+        say("data: what the service sold, into the monolith")
+        if not move_back(say):
+            raise StrangleRefused(f"recording the service's sales in the monolith failed:\n{_tail(outcome)}")
+    if direction == "back":
+        _route(capability, target, actor, full_reason, say)
+        if move_back is not None and switch_on and not want_on:
+            say("data: what the service sold, back into the monolith (before and after the switch)")
+            if not move_back(say):
+                raise StrangleRefused(
+                    "recording the service's sales in the monolith failed; the switch stays on:\n"
+                    + _tail(outcome)
+                )
+            _switch(capability, want_on, switch_on, actor, full_reason, say)
+            if not move_back(say):
+                raise StrangleRefused(
+                    "the sales made while the switch went off could not be recorded: run the step again"
+                )
+        else:
+            _switch(capability, want_on, switch_on, actor, full_reason, say)
+    else:
+        _switch(capability, want_on, switch_on, actor, full_reason, say)
+        _route(capability, target, actor, full_reason, say)
+    say(f"{name} is {target}")
+    return outcome
+
+
+def _tail(outcome: Outcome) -> str:
+    return outcome.lines[-1][-1500:] if outcome.lines else ""
+
+
+def _switch(capability, want_on: bool, is_on: bool, actor, reason, say) -> None:
+    if want_on == is_on:
+        say(f"switch {capability.switch} stays {'on' if is_on else 'off'}")
+        return
+    switches.switch_set(name=capability.switch, active=want_on, actor=actor, reason=reason)
+    say(f"switch {capability.switch}: {'off → on' if want_on else 'on → off'}")
+
+
+def _route(capability, target: Stage, actor, reason, say) -> None:
+    if not capability.route:
+        return
+    route = Route.objects.get(prefix=capability.route)
+    changes = {"mode": target.mode}
+    if target.mode == CANARY:
+        changes["canary_percent"] = target.percent
+    if target.mode in (SHADOW, CANARY) and capability.shadow_ignore:
+        changes["shadow_ignore_fields"] = sorted(
+            set(route.shadow_ignore_fields) | set(capability.shadow_ignore)
+        )
+    services.route_update(route=route, actor=actor, reason=reason, **changes)
+    say(f"route {capability.route}: {route.mode} → {target}")
