@@ -5,7 +5,7 @@
 #                     web monolith-ws: daphne serving the monolith's ASGI app (the pad's WebSocket)
 #   worker QUEUE      the Celery worker of QUEUE (mailer, shop, account)
 #   relay SERVICE     the outbox relay of SERVICE (monolith, mailer, shop)
-#   beat SERVICE      the Celery beat that schedules a service's periodic work (shop, monolith): one per release
+#   beat SERVICE      the Celery beat that schedules a service's periodic work (shop, monolith, mailer): one per release
 #   periodic TASK     a periodic task once (shop-sweep)
 #   migrate SERVICE   apply SERVICE's migrations to its own database
 #   manage SERVICE …  any manage.py command of SERVICE
@@ -110,7 +110,8 @@ case "$command" in
         case "$name" in
             shop) use_service shop; app=extracted.shop.worker ;;
             monolith) use_service monolith; app=monolith.worker ;;
-            *) echo "no periodic work scheduled for: $name (shop, monolith)" >&2; exit 64 ;;
+            mailer) use_service mailer; app=extracted.mailer.worker ;;
+            *) echo "no periodic work scheduled for: $name (shop, monolith, mailer)" >&2; exit 64 ;;
         esac
         exec "$CELERY" -A "$app" beat -l "${LOG_LEVEL:-WARNING}" "$@"
         ;;

@@ -8,8 +8,9 @@ ledger and applies ``purchase.completed`` events (validator unlocks). Beat,
 one process of its own, schedules the monolith's periodic work onto the same
 queue, done by whichever worker takes it: exams and assessments past their
 deadline are graded, ended campaigns publish their results, candidates are
-reminded and, after the retention period, anonymised. Each job is idempotent
-and also runs from its management command.
+reminded and, after the retention period, anonymised; old sent outbox rows
+and inbox ids are pruned (``messaging.prune``, hourly). Each job is
+idempotent and also runs from its management command or function.
 """
 
 import os
@@ -19,6 +20,7 @@ os.environ.setdefault(
 )
 
 from common.messaging.broker import make_celery_app
+from common.messaging.tasks import prune_schedule
 from contracts.shop import ACCOUNT_DEBIT_REQUESTED_V1
 
 QUEUE = ACCOUNT_DEBIT_REQUESTED_V1.queue
@@ -33,7 +35,13 @@ PERIODIC = [
 
 app = make_celery_app("monolith", consume=[QUEUE])
 app.autodiscover_tasks(
-    ["monolith.accounts", "monolith.campaigns", "monolith.certificates", "monolith.interviews"]
+    [
+        "monolith.accounts",
+        "monolith.campaigns",
+        "monolith.certificates",
+        "monolith.interviews",
+        "common.messaging",
+    ]
 )
 app.conf.update(
     # The schedule is here, not on disk: beat keeps no state, any number of restarts is safe.
@@ -46,5 +54,6 @@ app.conf.update(
             "options": {"queue": QUEUE, "expires": every},
         }
         for name, every in PERIODIC
-    },
+    }
+    | prune_schedule(QUEUE),
 )

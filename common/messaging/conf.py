@@ -25,10 +25,8 @@ DEFAULTS = {
     #: Seconds to wait for the broker's publisher confirm, and to connect.
     "MESSAGING_CONFIRM_TIMEOUT": 10.0,
     "MESSAGING_CONNECT_TIMEOUT": 2.0,
-    #: Publish an outbox row right after its transaction commits (the relay
-    #: remains the guarantee): True publishes from a background thread of the
-    #: process (the caller does not wait), "inline" in the on-commit callback
-    #: itself, False leaves everything to the relay.
+    #: Publish an outbox row in the on-commit callback of its transaction (the
+    #: relay remains the guarantee); False leaves everything to the relay.
     "OUTBOX_FAST_PATH": True,
     #: After a failed fast-path publish, leave everything to the relay this long.
     "OUTBOX_FAST_PATH_PAUSE": 5.0,
@@ -42,9 +40,12 @@ DEFAULTS = {
     #: Relay back-off while the broker is unreachable: base and cap, in seconds.
     "OUTBOX_RELAY_BACKOFF": 0.5,
     "OUTBOX_RELAY_BACKOFF_MAX": 30.0,
-    #: Published outbox rows and processed inbox ids are kept this many days.
+    #: Published outbox rows and processed inbox ids are kept this many days
+    #: (``messaging.prune``, scheduled by each service's Celery beat).
     "OUTBOX_RETENTION_DAYS": 7,
     "INBOX_RETENTION_DAYS": 30,
+    #: Seconds between two runs of ``messaging.prune`` on each service's beat.
+    "MESSAGING_PRUNE_INTERVAL": 3600.0,
 }
 
 

@@ -1,4 +1,15 @@
-"""The outbox relay: publishes committed outbox rows, with confirms, until the broker has them.
+"""Publishing the outbox: the on-commit fast path, and the relay that guarantees it.
+
+One path publishes a committed row: ``publish_now``, the ``on_commit``
+callback ``outbox_publish`` registers (``OUTBOX_FAST_PATH``, on by default),
+in the thread that committed. The relay (``manage.py outbox_relay``) is the
+backstop: it leaves a fresh row to the fast path for ``OUTBOX_FAST_PATH_GRACE``
+seconds, then publishes whatever is still pending (a failed fast path, a
+process that died after its commit, the fast path off). No thread is started
+here. The relay is a process of its own, not Celery beat: it polls every
+``OUTBOX_RELAY_INTERVAL`` (0.5 s), and a beat task that often would put a
+tick message on the broker twice a second to learn that nothing is due.
+Pruning of the messaging tables is a beat task (``common.messaging.tasks``).
 
 A row is marked sent only after the broker confirmed it (publisher confirms on
 RabbitMQ: the message is on a quorum of the queue's replicas). A crash between
@@ -13,8 +24,6 @@ Several relays may run against PostgreSQL: each locks its batch with
 from __future__ import annotations
 
 import logging
-import os
-import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -25,7 +34,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from common.messaging import broker, conf
-from common.messaging.models import InboxMessage, OutboxMessage
+from common.messaging.models import OutboxMessage
 from common.messaging.selectors import outbox_due
 from common.messaging.services import outgoing_for
 
@@ -86,21 +95,20 @@ def relay_batch(
 
 _fast_path_paused_until = 0.0
 
-#: The fast path marks the rows it published sent at most this many seconds later,
-#: in one UPDATE for all of them (the relay leaves them alone far longer than that).
-MARK_SENT_EVERY = 0.05
-
 
 def publish_now(
     *messages: broker.Outgoing, using: str = "default", pub: broker.Publisher | None = None
 ) -> int:
     """Fast path: publish these just-committed outbox messages, then mark their rows sent.
 
-    The messages come from memory (the caller wrote them), so the fast path
-    costs one ``UPDATE`` per batch, not a locked read. The relay leaves a row
-    alone for ``OUTBOX_FAST_PATH_GRACE`` seconds after it was written, so the
-    two do not publish the same fresh row; a row the fast path could not publish
-    is given back to the relay at once (with its error). If a row was already
+    ``outbox_publish`` registers it as an ``on_commit`` callback of the
+    caller's transaction: it runs in the committing thread, with that thread's
+    publisher (:func:`broker.publisher`), right after the commit. The messages
+    come from memory (the caller wrote them), so the fast path costs one
+    ``UPDATE``, not a locked read. The relay leaves a row alone for
+    ``OUTBOX_FAST_PATH_GRACE`` seconds after it was written, so the two do not
+    publish the same fresh row; a row the fast path could not publish is given
+    back to the relay at once (with its error). If a row was already
     sent meanwhile, its message goes out once more, which consumers absorb
     (inbox): the outbox is at-least-once either way.
 
@@ -153,95 +161,8 @@ def resume_fast_path() -> None:
     _fast_path_paused_until = 0.0
 
 
-class FastPath:
-    """Publishes committed outbox messages from a background thread of this process.
-
-    ``submit`` only queues the message (the caller's request does not wait for
-    the broker); the thread publishes what accumulated in one pipelined batch.
-    Messages still queued when the process dies are not lost: their rows are
-    committed, and the relay publishes them once their grace is over.
-    """
-
-    def __init__(self):
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._pid: int | None = None
-        self._idle = threading.Event()
-        self._idle.set()
-
-    def submit(self, message: broker.Outgoing, *, using: str = "default") -> None:
-        self._ensure_thread()
-        self._idle.clear()
-        self._queue.put((message, using))
-
-    def flush(self, timeout: float = 10.0) -> bool:
-        """Wait until every submitted message was handled (tests, graceful shutdown)."""
-        return self._idle.wait(timeout)
-
-    def _ensure_thread(self) -> None:
-        with self._lock:
-            if self._thread is not None and self._thread.is_alive() and self._pid == os.getpid():
-                return
-            # First use, or a forked child (threads do not survive a fork).
-            self._queue = queue.SimpleQueue()
-            self._pid = os.getpid()
-            self._thread = threading.Thread(target=self._run, name="outbox-fast-path", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        pub = broker.Publisher()
-        # Confirmed ids not yet marked sent, by database, and since when: one UPDATE
-        # marks what a busy process published over MARK_SENT_EVERY seconds.
-        published: dict[str, list[str]] = {}
-        oldest = 0.0
-        while True:
-            timeout = max(0.0, oldest + MARK_SENT_EVERY - time.monotonic()) if published else None
-            try:
-                batch = [self._queue.get(timeout=timeout)]
-            except queue.Empty:
-                batch = []
-            while 0 < len(batch) < 500:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            by_database: dict[str, list[broker.Outgoing]] = {}
-            for message, using in batch:
-                by_database.setdefault(using, []).append(message)
-            for using, messages in by_database.items():
-                confirmed = _publish_fresh(messages, using=using, pub=pub)
-                if confirmed and not published:
-                    oldest = time.monotonic()
-                if confirmed:
-                    published.setdefault(using, []).extend(confirmed)
-            pending = sum(map(len, published.values()))
-            if pending and (time.monotonic() - oldest >= MARK_SENT_EVERY or pending >= 500):
-                for using, ids in published.items():
-                    _mark_sent(ids, using=using)
-                published = {}
-            close_old_connections()
-            if self._queue.empty() and not published:
-                self._idle.set()
-
-
-fast_path = FastPath()
-
-
-def messaging_prune(*, using: str = "default") -> tuple[int, int]:
-    """Delete sent outbox rows and inbox ids older than their retention."""
-    now = timezone.now()
-    outbox_before = now - timedelta(days=int(conf.get("OUTBOX_RETENTION_DAYS")))
-    inbox_before = now - timedelta(days=int(conf.get("INBOX_RETENTION_DAYS")))
-    outbox, _ = OutboxMessage.objects.using(using).filter(sent_at__lt=outbox_before).delete()
-    inbox, _ = InboxMessage.objects.using(using).filter(processed_at__lt=inbox_before).delete()
-    return outbox, inbox
-
-
 class Relay:
     """The relay loop: publish due rows, sleep when idle, back off while the broker is down."""
-
-    PRUNE_EVERY = 3600.0
 
     def __init__(
         self,
@@ -256,7 +177,6 @@ class Relay:
         self.using = using
         self.pub = pub or broker.Publisher()
         self.published = 0
-        self._last_prune = 0.0
 
     def run(self, *, stop: threading.Event | None = None, once: bool = False) -> int:
         """Relay until ``stop`` is set; ``once``: until nothing is due (or the broker fails).
@@ -299,23 +219,10 @@ class Relay:
                 if result.published < self.batch:
                     if once:
                         break
-                    self._maybe_prune()
                     stop.wait(self.interval)
         finally:
             self.pub.close()
         return self.published
-
-    def _maybe_prune(self) -> None:
-        if time.monotonic() - self._last_prune < self.PRUNE_EVERY:
-            return
-        self._last_prune = time.monotonic()
-        try:
-            outbox, inbox = messaging_prune(using=self.using)
-        except DatabaseError as exc:
-            logger.warning("outbox.prune_failed error=%s", exc)
-            return
-        if outbox or inbox:
-            logger.info("outbox.pruned outbox=%s inbox=%s", outbox, inbox)
 
 
 class RelayError(RuntimeError):

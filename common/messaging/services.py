@@ -32,17 +32,18 @@ def _require_atomic(using: str, what: str) -> None:
 def outbox_publish(*, message: contracts.Message, using: str = "default") -> OutboxMessage:
     """Write ``message`` to the outbox, in the caller's transaction.
 
-    The message is published only if that transaction commits: right after
-    the commit by the fast path (an immediate publish attempt of this row),
-    otherwise by the relay (``manage.py outbox_relay``), which retries until
-    the broker confirms. A rollback removes the row: nothing is published.
+    The message is published only if that transaction commits: by the fast
+    path, an ``on_commit`` callback that publishes it (from memory) in the
+    committing thread right after the commit, otherwise by the relay
+    (``manage.py outbox_relay``), which retries until the broker confirms. A
+    rollback removes the row and its callback: nothing is published.
 
     Raises ``TransactionRequired`` outside ``transaction.atomic``.
     """
     _require_atomic(using, "outbox_publish")
     envelope = message.envelope
     spec = contracts.spec_for(envelope.type, envelope.version)
-    mode = conf.get("OUTBOX_FAST_PATH")
+    fast_path = bool(conf.get("OUTBOX_FAST_PATH"))
     now = timezone.now()
     body = message.to_json_dict()
     row = OutboxMessage(
@@ -55,18 +56,15 @@ def outbox_publish(*, message: contracts.Message, using: str = "default") -> Out
         created_at=now,
         # The fast path publishes the row from memory right after the commit; the
         # relay takes it only if it is still pending once this grace is over.
-        available_at=now + timedelta(seconds=float(conf.get("OUTBOX_FAST_PATH_GRACE"))) if mode else now,
+        available_at=now + timedelta(seconds=float(conf.get("OUTBOX_FAST_PATH_GRACE"))) if fast_path else now,
     )
     insert(row, using=using)  # every message of every service passes here: SQL built once
-    if mode:
-        from common.messaging.relay import fast_path, publish_now
+    if fast_path:
+        from common.messaging.relay import publish_now
 
         headers = outgoing_headers(correlation_id=envelope.correlation_id)
         outgoing = replace(outgoing_for(row), headers=headers)
-        if mode == "inline":
-            transaction.on_commit(partial(publish_now, outgoing, using=using), using=using, robust=True)
-        else:
-            transaction.on_commit(partial(fast_path.submit, outgoing, using=using), using=using, robust=True)
+        transaction.on_commit(partial(publish_now, outgoing, using=using), using=using, robust=True)
     return row
 
 

@@ -29,3 +29,11 @@ def test_each_job_runs_and_finds_nothing_to_do_on_an_empty_platform():
     done = {name: tasks[name].run() for name, _ in worker.PERIODIC}
 
     assert done == {name: 0 for name, _ in worker.PERIODIC}
+
+
+def test_beat_prunes_the_monoliths_outbox_and_inbox_hourly_on_its_queue():
+    entry = worker.app.conf.beat_schedule["messaging-prune"]
+
+    assert entry["task"] in _tasks()
+    assert (entry["task"], entry["schedule"]) == ("messaging.prune", 3600.0)
+    assert entry["options"] == {"queue": worker.QUEUE, "expires": 3600.0}

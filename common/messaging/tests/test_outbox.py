@@ -1,6 +1,7 @@
-"""The transactional outbox, its fast path and the relay (in-process broker or none at all)."""
+"""The outbox, its on-commit fast path, the relay and pruning (in-process broker or none at all)."""
 
 import json
+import threading
 import time
 from datetime import timedelta
 
@@ -10,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.messaging.models import InboxMessage, OutboxMessage
-from common.messaging.relay import Relay, RelayError, fast_path, messaging_prune, publish_now, relay_batch
+from common.messaging.relay import Relay, RelayError, publish_now, relay_batch
 from common.messaging.services import TransactionRequired, outbox_publish, outgoing_for
+from common.messaging.tasks import messaging_prune, prune
 from common.messaging.tests.factories import a_message
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +66,7 @@ def test_a_rolled_back_transaction_leaves_no_outbox_row():
 def test_the_fast_path_publishes_right_after_commit_and_not_before(
     memory_broker, settings, django_capture_on_commit_callbacks
 ):
-    settings.OUTBOX_FAST_PATH = "inline"
+    settings.OUTBOX_FAST_PATH = True
     message = a_message()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         outbox_publish(message=message)
@@ -80,14 +82,17 @@ def test_the_fast_path_publishes_right_after_commit_and_not_before(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_by_default_the_fast_path_publishes_from_a_background_thread_after_commit(memory_broker, settings):
-    settings.OUTBOX_FAST_PATH = True
+def test_by_default_the_fast_path_publishes_in_the_committing_thread_when_the_commit_returns(
+    memory_broker, settings
+):
+    del settings.OUTBOX_FAST_PATH  # the default (these tests turn it off)
+    threads_before = set(threading.enumerate())
     messages = [a_message(f"user{i}@example.com") for i in range(3)]
-    write(*messages)
+    write(*messages)  # a real commit: the on-commit callbacks run before it returns
 
-    assert fast_path.flush(timeout=10)
     assert sorted(m.headers["id"] for m in take(memory_broker)) == sorted(str(m.id) for m in messages)
     assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
+    assert set(threading.enumerate()) <= threads_before  # no thread was started to publish
 
 
 def test_the_relay_publishes_due_rows_oldest_first_and_marks_them_sent(memory_broker):
@@ -223,3 +228,14 @@ def test_prune_deletes_only_old_sent_rows_and_old_inbox_ids(settings):
     assert messaging_prune() == (1, 1)
     assert set(OutboxMessage.objects.values_list("pk", flat=True)) == {recent.id, pending.id}
     assert list(InboxMessage.objects.values_list("pk", flat=True)) == [recent.id]
+
+
+def test_the_prune_task_prunes_this_services_tables(settings):
+    settings.OUTBOX_RETENTION_DAYS = 7
+    old, recent = a_message(), a_message()
+    write(old, recent)
+    OutboxMessage.objects.filter(pk=old.id).update(sent_at=timezone.now() - timedelta(days=8))
+    OutboxMessage.objects.filter(pk=recent.id).update(sent_at=timezone.now())
+
+    assert prune() == (1, 0)  # the task's body, in this test's transaction
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [recent.id]
