@@ -21,10 +21,12 @@ kept-alive one turns out closed. Timeouts are not retried.
 A request body that the client cut short is the client's failure: a 400,
 never counted against the instance and never retried.
 
-Cost (``bench/gateway/bench_gateway.py --old-tree``, concurrency 1, 4 passes, medians, same
-run as the hand-written HTTP/1.1 client it replaced, on a loaded 2-core machine):
-1.55 CPU-ms per request against 1.10 (x1.32), 2.2 ms added p50 against 1.5 (x1.42), of an
-end-to-end p50 of 2.4 ms. Most of the difference is http.client's header parsing and
+Cost (``bench/gateway/bench_gateway.py --old-tree``, concurrency 1, 3 passes of 5 s on an idle
+2-core machine, same run as the gateway before this client and the observability hooks):
+1.60-1.69 CPU-ms per request against 1.11-1.19 (x1.34-1.45), 1.70-1.79 ms added p50 against
+1.23-1.32 (x1.29-1.38), of an end-to-end p50 near 1.9 ms: over the 15 % rule, kept because
+the client is part of the request-smuggling and retry-safety surface (docs/style.md).
+Most of the difference is http.client's header parsing and
 urllib3's layers; checking an idle connection with gevent's ``poll`` costs some 50 us more
 than ``select`` would, but ``select`` fails on descriptors over 1024, which a gevent worker
 with 1000 connections reaches. Figures: ``bench/results/gateway-new-vs-old-c1.json``.
