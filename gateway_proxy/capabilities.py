@@ -39,6 +39,8 @@ class Capability:
     queues: tuple[str, ...] = ()
     #: Data moved inside the step (``gateway_proxy/datamove.py``): legacy → service on the way out.
     data: str = ""
+    #: The monolith switch that refuses the capability's writes while its seller changes (if any).
+    pause: str = ""
     #: Fields the extracted side may answer differently, each with its reason (shadow ignore list).
     shadow_ignore: dict[str, str] = field(default_factory=dict)
 
@@ -55,6 +57,7 @@ CAPABILITIES = {
         route="/api/v1/shop/",
         queues=("shop", "account"),
         data="shop",
+        pause="purchases_paused",
         shadow_ignore={
             "created_at": "the shop's items have no creation time of their own in its contract (v1): "
             "they are created by the import, the legacy time is not carried",

@@ -8,15 +8,20 @@
 4. data moved inside the step (the shop: the monolith's catalogue imported while the monolith
    still sells, i.e. on every forward step with the switch off);
 5. forward: the switch first, then the route (the monolith forwards to the extracted service
-   before the gateway sends anyone there); back: the route first, then the switch.
+   before the gateway sends anyone there); back: the route first, then the switch;
+6. when the switch changes who sells (``_seller_change``): writes paused on the monolith, the
+   old seller's sales copied to the new one before and after the switch, writes resumed.
 
 Every route change is audited by ``services.route_update`` (the gateway's ``RouteChange``),
 every switch change by the monolith (its ``SwitchChange``, with the same actor and reason); the
 dashboard and ``strangle history`` show both in one log.
 """
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.conf import settings
 
 from gateway_proxy import capabilities, datamove, prechecks, services, switches
 from gateway_proxy.capabilities import CANARY, EXTRACTED, LEGACY, SHADOW, Capability, Stage, StepRefused
@@ -120,40 +125,33 @@ def strangle_step(
         )
     if switch_on is None:
         raise StrangleRefused("the monolith's switch API cannot be reached: the switch cannot move")
-    move_data = datamove.IMPORT.get(capability.data)
-    if direction == "forward" and move_data is not None and not switch_on:
-        say("data: the monolith's catalogue and purchases into the service")
-        if not move_data(say):
-            raise StrangleRefused(
-                f"the data import failed or did not verify; nothing else changed:\n{_tail(outcome)}"
-            )
     want_on = capabilities.SWITCH_ON[target.mode]
     full_reason = (f"[forced] {reason}" if failed or force else reason).strip()
-    move_back = datamove.EXPORT_BACK.get(capability.data)
-    if direction == "same" and move_back is not None and not want_on:
-        # Again at a stage where the monolith sells: record what the service sold since (idempotent).
-        say("data: what the service sold, into the monolith")
-        if not move_back(say):
-            raise StrangleRefused(f"recording the service's sales in the monolith failed:\n{_tail(outcome)}")
+    acting = (actor, full_reason, say)
+    to_service = datamove.IMPORT.get(capability.data)  # the monolith's sales into the service
+    to_monolith = datamove.EXPORT_BACK.get(capability.data)  # the service's sales into the monolith
     if direction == "back":
-        _route(capability, target, actor, full_reason, say)
-        if move_back is not None and switch_on and not want_on:
-            say("data: what the service sold, back into the monolith (before and after the switch)")
-            if not move_back(say):
-                raise StrangleRefused(
-                    "recording the service's sales in the monolith failed; the switch stays on:\n"
-                    + _tail(outcome)
-                )
-            _switch(capability, want_on, switch_on, actor, full_reason, say)
-            if not move_back(say):
-                raise StrangleRefused(
-                    "the sales made while the switch went off could not be recorded: run the step again"
-                )
-        else:
-            _switch(capability, want_on, switch_on, actor, full_reason, say)
+        _route(capability, target, *acting)  # nobody reaches the service directly any more
+    if want_on != switch_on and (to_service or to_monolith):
+        _seller_change(capability, want_on, to_service if want_on else to_monolith, *acting)
     else:
-        _switch(capability, want_on, switch_on, actor, full_reason, say)
-        _route(capability, target, actor, full_reason, say)
+        if direction == "forward" and to_service and not switch_on:
+            say("data: the monolith's catalogue and purchases into the service")
+            if not to_service(say):
+                raise StrangleRefused(
+                    f"the data import failed or did not verify; nothing else changed:\n{_tail(outcome)}"
+                )
+        if direction == "same" and to_monolith and not want_on:
+            # Again at a stage where the monolith sells: record what the service sold since (idempotent).
+            say("data: what the service sold, into the monolith")
+            if not to_monolith(say):
+                raise StrangleRefused(
+                    f"recording the service's sales in the monolith failed:\n{_tail(outcome)}"
+                )
+        _switch(capability.switch, want_on, switch_on, *acting)
+        _resume(capability, *acting)  # a step that stopped half-way left the writes paused
+    if direction != "back":
+        _route(capability, target, *acting)  # the monolith forwards before the gateway sends anyone
     say(f"{name} is {target}")
     return outcome
 
@@ -162,12 +160,58 @@ def _tail(outcome: Outcome) -> str:
     return outcome.lines[-1][-1500:] if outcome.lines else ""
 
 
-def _switch(capability, want_on: bool, is_on: bool, actor, reason, say) -> None:
+def _seller_change(capability: Capability, want_on: bool, sync, actor, reason, say) -> None:
+    """Change who sells with no sale between the two sides' copies of each other's sales.
+
+    The capability's writes are paused on the monolith (the route already keeps everyone off the
+    service's own API on a way back; on a way out it does not send anyone there yet), every process
+    is given time to see it, the new seller receives the old one's sales, the switch flips, and
+    after the same wait the sales copied again (those that were in flight) before writes resume.
+    A failure before the switch moves resumes the writes and changes nothing else; a failure
+    after it leaves them paused — selling then could charge someone twice — until the step is
+    run again.
+    """
+    label = "the monolith's sales into the service" if want_on else "what the service sold, into the monolith"
+    if capability.pause:
+        _switch(capability.pause, True, None, actor, reason, say)
+        _settle(say)
+    say(f"data: {label}")
+    if not sync(say):
+        _resume(capability, actor, reason, say)
+        raise StrangleRefused(f"copying {label} failed (its report is above); the switch did not move")
+    _switch(capability.switch, want_on, not want_on, actor, reason, say)
+    _settle(say)
+    say(f"data: {label}, again (what was in flight)")
+    if not sync(say):
+        raise StrangleRefused(
+            f"copying {label} after the switch moved failed; "
+            + (f"{capability.pause} stays on: " if capability.pause else "")
+            + "run the step again"
+        )
+    _resume(capability, actor, reason, say)
+
+
+def _settle(say) -> None:
+    seconds = settings.STRANGLER_SETTLE_SECONDS
+    say(f"waiting {seconds:g} s for every process to see it")
+    time.sleep(seconds)
+
+
+def _resume(capability: Capability, actor, reason, say) -> None:
+    """Writes resume (the pause switch off), if the capability has a pause and it is on."""
+    if capability.pause and switches.switch_state(capability.pause):
+        _switch(capability.pause, False, True, actor, reason, say)
+
+
+def _switch(name: str, want_on: bool, is_on: bool | None, actor, reason, say) -> None:
+    """Set switch ``name``; ``is_on`` is its known state (``None``: ask the monolith)."""
+    if is_on is None:
+        is_on = switches.switch_state(name)
     if want_on == is_on:
-        say(f"switch {capability.switch} stays {'on' if is_on else 'off'}")
+        say(f"switch {name} stays {'on' if is_on else 'off'}")
         return
-    switches.switch_set(name=capability.switch, active=want_on, actor=actor, reason=reason)
-    say(f"switch {capability.switch}: {'off → on' if want_on else 'on → off'}")
+    switches.switch_set(name=name, active=want_on, actor=actor, reason=reason)
+    say(f"switch {name}: {'off → on' if want_on else 'on → off'}")
 
 
 def _route(capability, target: Stage, actor, reason, say) -> None:

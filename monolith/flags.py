@@ -14,8 +14,11 @@ MAIL_VIA_QUEUE = "mail_via_queue"
 PURCHASE_VIA_SAGA = "purchase_via_saga"
 #: Code runs on the runner service over HTTP instead of the in-process sandbox.
 RUNNER_VIA_SERVICE = "runner_via_service"
+#: Purchases are refused for a few seconds (503 ``purchases_paused``) while the seller changes:
+#: set by ``strangle`` around ``purchase_via_saga`` so no sale falls between the two shops' copies.
+PURCHASES_PAUSED = "purchases_paused"
 
-ALL = (MAIL_VIA_QUEUE, PURCHASE_VIA_SAGA, RUNNER_VIA_SERVICE)
+ALL = (MAIL_VIA_QUEUE, PURCHASE_VIA_SAGA, RUNNER_VIA_SERVICE, PURCHASES_PAUSED)
 
 
 def is_on(name: str) -> bool:

@@ -131,3 +131,7 @@ GATEWAY_DASHBOARD_PART_TIMEOUT = env.float("GATEWAY_DASHBOARD_PART_TIMEOUT", def
 # extracted services' queues on this broker; more than STRANGLER_MAX_QUEUE_DEPTH waiting fails them.
 BROKER_URL = env("BROKER_URL", default="")
 STRANGLER_MAX_QUEUE_DEPTH = env.int("STRANGLER_MAX_QUEUE_DEPTH", default=1000)
+# Seconds a strangle step waits after a switch or route change for every process to see it: the
+# gateway's route cache (GATEWAY_ROUTE_TTL), the monolith's switch cache (WAFFLE_SWITCH_TTL, 3 s)
+# and a request already running.
+STRANGLER_SETTLE_SECONDS = env.float("STRANGLER_SETTLE_SECONDS", default=GATEWAY_ROUTE_TTL + 3.0 + 1.0)

@@ -10,3 +10,5 @@ GATEWAY_ROUTE_TTL = 0.2
 GATEWAY_ACCESS_LOG = False
 SERVICE_REGISTRY = "static"
 SERVICE_REGISTRY_DEV_DEFAULTS = False
+# The test monolith does not cache its switches: the route cache and a running request remain.
+STRANGLER_SETTLE_SECONDS = 0.5

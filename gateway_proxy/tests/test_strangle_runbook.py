@@ -30,7 +30,7 @@ from django.conf import settings
 from common.identity import keys
 from common.identity.assertion import HEADER, Identity, issue
 from common.messaging.testing import ROOT, wait_until
-from gateway_proxy import shadow, switches
+from gateway_proxy import audit, shadow, switches
 from gateway_proxy.routing import RouteSnapshot
 from gateway_proxy.tests.test_strangle import fresh_stack, rabbitmq, shop_route, stack, strangle  # noqa: F401
 
@@ -261,3 +261,47 @@ def test_the_shop_runbook_walk_keeps_points_ownership_and_stock_exact(stack):  #
     sides = {walk.side(user_id) for user_id, _, _ in walk.learners}
     assert sides == {"shop"}
     assert sum(1 for _, i in walk.shop_owned() if i == walk.limited) == LIMITED_STOCK
+
+
+def test_purchases_pause_while_the_seller_changes_so_a_repeat_is_never_charged_twice(stack):  # noqa: F811
+    """The rollback's former window: bought in the shop, bought again on the monolith mid-step."""
+    from gateway_proxy.strangle import stage_of, strangle_step
+
+    walk = Walk(stack)
+    for args in (("shadow",), ("canary", "50"), ("extracted",)):
+        strangle("shop", *args, "--reason", "to the shop")
+    user_id, name, points = walk.learners[0]
+    item = walk.items[1]
+
+    def charged() -> int:
+        balance = rows(walk.mono, "SELECT balance FROM accounts_wallet WHERE user_id = %s", (user_id,))
+        return points - balance[0][0]
+
+    assert walk.buy(user_id, name, item) == "shop"
+    wait_until(walk.settled, timeout=90, what="the order ended")
+    assert charged() == walk.cost[item]
+    seen = {}
+
+    def buy_on_the_monolith(line: str) -> None:
+        if line.startswith(("data: what the service sold", "switch purchase_via_saga: on → off")):
+            response = requests.post(
+                f"{walk.stack['monolith']}/api/v1/shop/purchases", json={"item_id": item},
+                headers=walk.headers(user_id, name, "monolith"), timeout=30,
+            )  # fmt: skip
+            code = response.json().get("code")
+            seen[line] = (response.status_code, code, response.headers.get("Retry-After"))
+
+    strangle_step(
+        name="shop", target=stage_of("legacy"), actor="test", reason="back", out=buy_on_the_monolith
+    )
+
+    assert len(seen) == 3, seen  # before the first copy, at the switch, before the second copy
+    assert set(seen.values()) == {(503, "purchases_paused", "5")}, seen
+    assert not switches.switch_state("purchases_paused")
+    assert (user_id, item) in walk.legacy_owned()
+    assert walk.buy(user_id, name, item) == "monolith"  # owned there now: 200, nothing charged
+    assert charged() == walk.cost[item]
+    entries, _, error = audit.migration_log(prefixes=[], switch_names=["purchases_paused"])
+    assert not error
+    paused = [(e["before"], e["after"]) for e in entries if e["actor"] == "test"]
+    assert paused[:2] == [("on", "off"), ("off", "on")]  # newest first: paused, then resumed

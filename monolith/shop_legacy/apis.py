@@ -105,7 +105,15 @@ class PurchaseListCreateApi(APIView):
 
     @extend_schema(
         request=PurchaseCreateInputSerializer,
-        responses={201: ShopPurchaseOutputSerializer, 200: ShopPurchaseOutputSerializer},
+        responses={
+            201: ShopPurchaseOutputSerializer,
+            200: ShopPurchaseOutputSerializer,
+            503: OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Purchases are paused for a few seconds (purchases_paused, Retry-After), or "
+                "the shop is unreachable (shop_unavailable); nothing was charged.",
+            ),
+        },
         description="Buy an item: 201 for a new purchase, 200 with the existing one if already owned.",
     )
     def post(self, request: Request) -> Response:

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from common.errors import Conflict, ServiceError
+from common.errors import Conflict, ServiceError, Unavailable
 from monolith import flags
 from monolith.accounts.models import User
 from monolith.accounts.services.wallet import wallet_debit
@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 class ItemNotFound(ServiceError):
     status = 400
     code = "item_not_found"
+
+
+#: Seconds a refused buyer is asked to wait while purchases are paused (``Retry-After``).
+PAUSE_RETRY_AFTER = 5
 
 
 def purchase_debit_reference(*, user_id: int, item_id: int) -> str:
@@ -50,7 +54,18 @@ def purchase_create(
     With the ``purchase_via_saga`` switch on, the purchase is forwarded to the
     shop service, which runs it as a saga: the result is then the shop's
     ``ShopOrder`` (202 and the order to follow); nothing is written here.
+
+    While ``purchases_paused`` is on (a few seconds, while ``strangle`` changes who sells) every
+    purchase is refused with ``Unavailable`` (503 ``purchases_paused``, ``Retry-After``), charging
+    nothing: no sale may fall between the two shops' copies of each other's sales.
     """
+    if flags.is_on(flags.PURCHASES_PAUSED):
+        raise Unavailable(
+            "Purchases are paused for a few seconds while the shop is moved; nothing was charged. "
+            "Try again shortly.",
+            code="purchases_paused",
+            retry_after=PAUSE_RETRY_AFTER,
+        )
     if flags.is_on(flags.PURCHASE_VIA_SAGA):
         return purchase_forward(user=user, item_id=item_id, idempotency_key=idempotency_key), True
     return _purchase_create_locally(user=user, item_id=item_id)

@@ -51,11 +51,10 @@ class Command(BaseCommand):
     def _status(self, name: str) -> None:
         capability = capability_get(name)
         self.stdout.write(f"{name}: {current_stage(capability)}")
-        entries, states, error = audit.migration_log(
-            prefixes=[capability.route], switch_names=[capability.switch]
-        )
+        names = [capability.switch] + ([capability.pause] if capability.pause else [])
+        entries, states, error = audit.migration_log(prefixes=[capability.route], switch_names=names)
         for state in states:
-            if state["name"] == capability.switch:
+            if state["name"] in names:
                 self.stdout.write(f"switch {state['name']}: {'on' if state['active'] else 'off'}")
         if error:
             self.stdout.write(f"switches unknown: {error}")

@@ -117,6 +117,10 @@ def hint_messages() -> dict[str, str]:
         "shop_unavailable": _(
             "The shop is not reachable right now; nothing was bought. Try again in a moment."
         ),
+        "purchases_paused": _(
+            "Purchases are paused for a few seconds while the shop is being moved; nothing was bought. "
+            "Try again shortly."
+        ),
         "network": _("PolyCode could not be reached: check your connection and try again."),
         "unauthenticated": _("Your session has ended: reload the page and log in again."),
         "load_failed": _("The hints could not be loaded. Reload the page to try again."),

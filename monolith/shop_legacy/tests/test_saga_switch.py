@@ -252,3 +252,28 @@ def test_the_order_page_shows_learners_no_internal_note(learner_client):
     text = page.content.decode()
     assert "purchase_via_saga" not in text
     assert "shop service" not in text
+
+
+@pytest.mark.parametrize("via_saga", [False, True])
+def test_while_purchases_are_paused_every_purchase_is_a_503_to_retry_and_nothing_is_charged(
+    learner, learner_client, fund, shop, via_saga
+):
+    fund(learner, 100)
+    item = ItemFactory(cost=10)
+    with (
+        override_switch(flags.PURCHASES_PAUSED, active=True),
+        override_switch(flags.PURCHASE_VIA_SAGA, active=via_saga),
+    ):
+        response = learner_client.post("/api/v1/shop/purchases", {"item_id": item.id}, format="json")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "purchases_paused"
+    assert response["Retry-After"] == "5"
+    assert shop[0] == []  # not forwarded either
+    assert wallet_balance(user=learner) == 100
+    assert not Purchase.objects.exists()
+
+    with override_switch(flags.PURCHASES_PAUSED, active=False):
+        resumed = learner_client.post("/api/v1/shop/purchases", {"item_id": item.id}, format="json")
+    assert resumed.status_code == 201
+    assert wallet_balance(user=learner) == 90
