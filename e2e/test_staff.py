@@ -53,3 +53,22 @@ def test_staff_change_a_gateway_route_in_its_admin_with_its_static_files_loaded(
     expect(staff_page.get_by_role("button", name="Save", exact=True)).to_be_visible()
     assert failed == [], f"failed requests: {failed}"
     shot(staff_page, "staff-gateway-route")
+
+
+@pytest.mark.parametrize(
+    ("docs", "title"),
+    [
+        ("/api/docs/", "PolyCode monolith API"),
+        ("/api/runner/docs/", "PolyCode runner API"),
+        ("/shop/api/docs/", "PolyCode shop API"),
+    ],
+)
+def test_each_services_api_docs_under_its_route_show_its_own_schema(staff_page: Page, docs: str, title: str):
+    failed = failed_responses(staff_page)
+
+    staff_page.goto(docs)
+
+    expect(staff_page.locator(".swagger-ui .title").first).to_contain_text(title)
+    expect(staff_page.locator(".swagger-ui .opblock").first).to_be_visible()
+    assert failed == [], f"failed requests: {failed}"
+    shot(staff_page, f"api-docs-{docs.strip('/').replace('/', '-')}")

@@ -1,7 +1,8 @@
 from django.urls import path
 from django_prometheus.exports import ExportToDjangoView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from common.api.docs import SwaggerUIView
 from extracted.runner.apis import HealthApi, JudgeApi, LanguagesApi, RunApi
 
 urlpatterns = [
@@ -14,7 +15,7 @@ urlpatterns = [
     path("api/runs", RunApi.as_view(), name="runs"),
     path("api/judge", JudgeApi.as_view(), name="judge"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SwaggerUIView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
 handler400 = "common.api.errors.json_400"

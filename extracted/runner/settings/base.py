@@ -27,6 +27,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = observed_middleware(  # noqa: F405
     [
+        # Forwarded headers (X-Forwarded-Path: the docs page under /api/runner/) from the gateway only.
+        "common.identity.proxies.TrustedProxyMiddleware",
         "django.middleware.security.SecurityMiddleware",
         "django.middleware.common.CommonMiddleware",
         "common.identity.middleware.GatewayAssertionMiddleware",
@@ -45,7 +47,7 @@ DATABASES = {"default": engine_options(env.db("RUNNER_DATABASE_URL", default="sq
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "common" / "templates"],  # noqa: F405 - the shared API docs page
         "APP_DIRS": True,
         "OPTIONS": {"context_processors": ["django.template.context_processors.request"]},
     },

@@ -79,6 +79,19 @@ def test_schema_and_swagger_ui_are_served(api_client):
     assert api_client.get("/api/docs/").status_code == 200
 
 
+def test_the_docs_under_the_gateways_prefix_load_the_runners_own_script_and_schema(api_client):
+    # The gateway's /api/runner/docs/ is this service's /api/docs/; /api/schema/ there is the monolith's.
+    forwarded = {"HTTP_X_FORWARDED_PATH": "/api/runner/docs/", "REMOTE_ADDR": "127.0.0.1"}
+
+    html = api_client.get("/api/docs/", **forwarded).content.decode()
+    script = api_client.get("/api/docs/?script=", **forwarded).content.decode()
+
+    assert 'src="/api/runner/docs/?script="' in html
+    assert "<script>" not in html  # no inline script: the page works under a Content-Security-Policy
+    assert '"/api/runner/schema/"' in script
+    assert "PolyCode runner API" in api_client.get("/api/schema/?format=json").content.decode()
+
+
 @pytest.mark.sandbox
 def test_unknown_language_is_refused_listing_the_known_ones(api_client):
     response = post(api_client, "/api/runs", {**HELLO, "language": "cobol"})
