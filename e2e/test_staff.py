@@ -48,7 +48,7 @@ def test_staff_change_a_gateway_route_in_its_admin_with_its_static_files_loaded(
 
     staff_page.goto("/gateway/admin/")
     staff_page.get_by_role("link", name="Routes").first.click()
-    staff_page.get_by_role("link", name="/api/docs/").click()
+    staff_page.get_by_role("link", name="/api/docs/", exact=True).click()
 
     expect(staff_page.get_by_role("button", name="Save", exact=True)).to_be_visible()
     assert failed == [], f"failed requests: {failed}"
