@@ -14,6 +14,10 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from common.identity.keys import generate_private_pem, public_pem
 
+#: Ed25519 key pairs, one per signer: the gateway's users' assertions, the monolith's calls
+#: (the runner, the shop) and the gateway's own calls (the monolith's switch API).
+KEY_PAIRS = ("gateway-assertion", "monolith-assertion", "gateway-service-assertion")
+
 
 def rsa_private_pem() -> str:
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
@@ -26,7 +30,7 @@ def write_keys(directory: Path) -> list[str]:
     """Create each missing key file under ``directory``; returns the names created."""
     directory.mkdir(parents=True, exist_ok=True)
     made = {}
-    for name in ("gateway-assertion", "monolith-assertion"):
+    for name in KEY_PAIRS:
         private = directory / f"{name}.pem"
         if not private.exists():
             made[private.name] = generate_private_pem()

@@ -159,6 +159,7 @@ def main() -> int:
             "OIDC_RP_CLIENT_SECRET": "bench",
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "GATEWAY_ASSERTION_PRIVATE_KEY": generate_private_pem(),
+            "SERVICE_ASSERTION_PRIVATE_KEY": generate_private_pem(),
             "SERVICE_URL_BENCH": f"http://127.0.0.1:{up_port}",
             "GATEWAY_RATE_LIMIT_USER": "100000000",
             "GATEWAY_RATE_LIMIT_IP": "100000000",

@@ -135,37 +135,86 @@ def interpolated(value: str) -> str:
     return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", str(value))
 
 
-@pytest.mark.parametrize("service", ["gateway", "monolith", "shop", "mailer", "runner"])
-def test_each_service_loads_its_production_settings_from_the_compose_environment(compose, service, tmp_path):
-    """The compose environment is complete: Django's checks pass (keys made as the keys service does)."""
-    keys = tmp_path / "keys"
+def make_keys(directory: Path) -> Path:
+    """The keys volume's files, made as the compose file's one-shot ``keys`` service makes them."""
     subprocess.run(
-        [sys.executable, "docker/compose_keys.py", str(keys)],
+        [sys.executable, "docker/compose_keys.py", str(directory)],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         check=True,
         capture_output=True,
     )
+    return directory
+
+
+def manage(compose: dict, service: str, keys: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    """``entrypoint.sh manage SERVICE ARGS`` in the compose file's environment of ``service``."""
+    app = compose["services"][service]["command"][1].replace("monolith-ws", "monolith")
     environment = {
         name: interpolated(value).replace("/run/polycode/keys", str(keys))
         for name, value in compose["services"][service]["environment"].items()
     }
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SERVICE_URL_", "POLYCODE_"))}
     base = {k: v for k, v in base.items() if not k.endswith("DATABASE_URL") and k != "BROKER_URL"}
-    done = subprocess.run(
-        [str(ROOT / "docker" / "entrypoint.sh"), "manage", service, "check"],
+    return subprocess.run(
+        [str(ROOT / "docker" / "entrypoint.sh"), "manage", app, *args],
         cwd=ROOT,
         env={
             **base,
             **environment,
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            "POLYCODE_VAR_DIR": str(tmp_path / "var"),
+            "POLYCODE_VAR_DIR": str(keys.parent / "var"),
             "RUNNER_SANDBOX_AT_START": "false",
+            **extra,
         },
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+@pytest.mark.parametrize("service", ["gateway", "monolith", "shop", "mailer", "runner"])
+def test_each_service_loads_its_production_settings_from_the_compose_environment(compose, service, tmp_path):
+    """The compose environment is complete: Django's checks pass (keys made as the keys service does)."""
+    done = manage(compose, service, make_keys(tmp_path / "keys"), "check")
     assert done.returncode == 0, done.stderr
     assert "no issues" in done.stdout
+
+
+SIGNERS = """
+import json
+from common.identity import keys
+from common.identity.assertion import service_signing_key_pem, signing_key_pem
+print(json.dumps({
+    "service": keys.key_id(keys.load_private_key(service_signing_key_pem()).public_key()),
+    "users": keys.key_id(keys.load_private_key(signing_key_pem()).public_key()),
+}))
+"""
+TRUSTED = """
+import json
+from common.identity.assertion import trusted_keys
+print(json.dumps({kid: principal for kid, (principal, _) in trusted_keys().items()}))
+"""
+
+
+def test_every_monolith_process_trusts_the_gateways_own_key_for_the_gateways_calls_only(compose, tmp_path):
+    """manage.py strangle on the gateway signs with its service key; the monolith accepts it as the
+    gateway calling (``polycode-service:gateway``), and the gateway's users' key only as the gateway's."""
+    keys = make_keys(tmp_path / "keys")
+    signed = manage(compose, "gateway", keys, "shell", "-c", SIGNERS)
+    assert signed.returncode == 0, signed.stderr
+    gateway = json.loads(signed.stdout.strip().splitlines()[-1])
+    for service in ("monolith", "monolith-ws"):
+        trusted = manage(compose, service, keys, "shell", "-c", TRUSTED)
+        assert trusted.returncode == 0, trusted.stderr
+        ring = json.loads(trusted.stdout.strip().splitlines()[-1])
+        assert ring[gateway["service"]] == "gateway", service
+        assert ring[gateway["users"]] == "", service  # the gateway's users' assertions
+        assert sorted(ring.values()) == ["", "gateway"], service  # nobody else calls the monolith
+    for service in ("shop", "runner"):  # the monolith's callees accept the monolith, not the gateway's key
+        trusted = manage(compose, service, keys, "shell", "-c", TRUSTED)
+        assert trusted.returncode == 0, trusted.stderr
+        ring = json.loads(trusted.stdout.strip().splitlines()[-1])
+        assert gateway["service"] not in ring, service
+        assert sorted(ring.values()) == ["", "monolith"], service

@@ -18,6 +18,8 @@ from common.messaging.testing import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = keys.generate_private_pem()
+#: The gateway's own service key (its calls to the monolith's switch API), never its user assertion key.
+SERVICE_KEY = keys.generate_private_pem()
 
 
 def procfile_command(name: str, port: int) -> list[str]:
@@ -48,6 +50,7 @@ def production_env(workdir: Path, **extra) -> dict:
         "OIDC_RP_CLIENT_ID": "polycode-gateway",
         "OIDC_RP_CLIENT_SECRET": "attack-suite-client-secret",
         "GATEWAY_ASSERTION_PRIVATE_KEY": KEY,
+        "SERVICE_ASSERTION_PRIVATE_KEY": SERVICE_KEY,
         "REDIS_URL": "redis://127.0.0.1:6379/0",
         "GATEWAY_ACCESS_LOG": "false",
         "LOG_LEVEL": "WARNING",

@@ -12,6 +12,8 @@ CACHES = {**CACHES, **REPLAY_CACHES}  # noqa: F405
 SERVICE_ASSERTION_PRIVATE_KEY = env.str("SERVICE_ASSERTION_PRIVATE_KEY", multiline=True)
 # The identity provider's signing key: every replica must sign with the same key.
 OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "OIDC_RSA_PRIVATE_KEY": env.str("OIDC_RSA_PRIVATE_KEY", multiline=True)}  # noqa: F405
-# The gateway's switch control (manage.py strangle) is accepted once the gateway has a key pair of
-# its own: SERVICE_ASSERTION_CALLERS=gateway and SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY (docs/strangler.md).
+# The gateway's switch control (manage.py strangle, the migration dashboard) is accepted with
+# SERVICE_ASSERTION_CALLERS=gateway and the public half of the gateway's own service key in
+# SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY (the Helm chart and the compose file set both; without the
+# key the monolith refuses to start). docs/strangler.md.
 SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=[])

@@ -159,6 +159,16 @@ consul.hashicorp.com/connect-inject: "false"
 - name: SERVICE_ASSERTION_PUBLIC_KEY_MONOLITH
   value: {{ $values.identity.monolithPublicKey | quote }}
 {{- end }}
+{{- /* The monolith accepts the gateway's own calls (manage.py strangle and the migration dashboard
+     move its switches through its switch API), verified with the gateway's service key. */}}
+{{- if eq $app "monolith" }}
+- name: SERVICE_ASSERTION_CALLERS
+  value: gateway
+{{- with $values.identity.gatewayServicePublicKey }}
+- name: SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- with $settings.database }}
 - name: DATABASE_PASSWORD
   valueFrom:
@@ -212,6 +222,10 @@ consul.hashicorp.com/connect-inject: "false"
 - name: GATEWAY_ASSERTION_PRIVATE_KEY
   valueFrom:
     secretKeyRef: {name: {{ $settings.existingSecret }}, key: GATEWAY_ASSERTION_PRIVATE_KEY}
+{{- /* Its own key for its calls to the monolith's switch API (not the user assertion key above). */}}
+- name: SERVICE_ASSERTION_PRIVATE_KEY
+  valueFrom:
+    secretKeyRef: {name: {{ $settings.existingSecret }}, key: SERVICE_ASSERTION_PRIVATE_KEY}
 - name: GATEWAY_TRUSTED_PROXY_HOPS
   value: "1"
 {{- end }}
