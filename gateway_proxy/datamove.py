@@ -1,95 +1,110 @@
-"""Data moved inside a strangler step, with the services' own commands (no table is read across).
+"""Data moved inside a strangler step, through the services' own data-step APIs (no table read across).
 
-The shop: on its way back (the switch going off), what the shop sold itself and its stock are
-exported by the shop (``export_shop_sales``) and recorded by the monolith (``import_shop_sales``:
-ownership without a charge, the legacy stock set to the shop's), before the switch goes off and
-again after, until no order of the shop is still in its saga.
+Each side of the shop serves ``GET /api/v1/shop/migration/export`` and ``POST
+/api/v1/shop/migration/import[?dry_run=true]`` (``common/api/documents.py``) to the gateway
+calling on its own behalf (its service assertion): the gateway carries one side's export, a
+``contracts.shop`` document, to the other side's import.
 
-On its way out of the monolith (``legacy → shadow``) its catalogue and purchase history
-are exported by the monolith (``export_legacy_shop``) and imported by the shop
-(``import_legacy_shop``: a dry run first, then the import; idempotent, verified per item by
-purchase counts, points and stock). The same dry run is the ``data verified`` pre-check of the
-later steps.
+On its way out of the monolith (every forward step while the monolith sells) the legacy shop's
+catalogue and purchase history go to the shop (a dry run first, then the import; idempotent,
+verified per item by purchase counts, points and stock). The same dry run is the ``data
+verified`` pre-check of the later steps.
 
-Each command runs as its own service (``POLYCODE_SERVICE``, with this process's
-``POLYCODE_ENV`` and environment), so the control must run where every service's configuration
-is (a one-host deployment, or an operator's toolbox with every service's settings).
+On its way back (the switch going off), what the shop sold itself and its stock are recorded by
+the monolith (ownership without a charge, the legacy stock set to the shop's), repeated until no
+order of the shop is still in its saga.
 """
 
 import hashlib
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import time
-from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
+import requests
 
+from common.identity.service import service_headers
+from common.registry.base import NoInstance, get_registry
 from gateway_proxy.prechecks import Check
 
-COMMAND_TIMEOUT = 300
+#: A whole shop's history is exported and imported in one call.
+TIMEOUT = 300.0
+EXPORT_PATH = "/api/v1/shop/migration/export"
+IMPORT_PATH = "/api/v1/shop/migration/import"
+_session = requests.Session()
 
 
-@dataclass(frozen=True)
-class Run:
-    ok: bool
-    output: str
+class DataStepError(Exception):
+    pass
 
 
-def run_as(service: str, *args: str) -> Run:
-    """``manage.py ARGS`` as the service named ``service``."""
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
-    env["POLYCODE_SERVICE"] = service
-    manage = Path(settings.BASE_DIR) / "manage.py"
-    done = subprocess.run(
-        [sys.executable, str(manage), *args], env=env, capture_output=True, text=True, timeout=COMMAND_TIMEOUT
-    )
-    return Run(done.returncode == 0, (done.stdout + done.stderr).strip())
+def _call(service: str, method: str, path: str, **kwargs) -> requests.Response:
+    try:
+        base = get_registry().choose(service).url.rstrip("/")
+    except NoInstance as exc:
+        raise DataStepError(f"{service} is not registered: {exc}") from exc
+    headers = {**service_headers(audience=service), "Content-Type": "application/json"}
+    try:
+        return _session.request(method, f"{base}{path}", headers=headers, timeout=TIMEOUT, **kwargs)
+    except requests.RequestException as exc:
+        raise DataStepError(f"{service} cannot be reached: {exc}") from exc
 
 
-def _export(directory: str) -> tuple[Path | None, str]:
-    path = Path(directory) / "legacy_shop.json"
-    run = run_as("monolith", "export_legacy_shop", "--output", str(path))
-    if not run.ok:
-        return None, f"export failed: {run.output[-800:]}"
-    raw = path.read_bytes()
+def export(service: str) -> bytes:
+    """``service``'s export document, as it sent it."""
+    response = _call(service, "GET", EXPORT_PATH)
+    if response.status_code != 200:
+        raise DataStepError(f"{service}'s export answered {response.status_code}: {response.text[:500]}")
+    return response.content
+
+
+def import_into(service: str, document: bytes, *, dry_run: bool) -> tuple[bool, str]:
+    """``(ok, report)`` of ``service`` importing ``document`` (``dry_run``: verified, rolled back)."""
+    response = _call(service, "POST", IMPORT_PATH + ("?dry_run=true" if dry_run else ""), data=document)
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code in (200, 409) and isinstance(body, dict) and isinstance(body.get("report"), list):
+        return response.status_code == 200 and body.get("ok") is True, "\n".join(map(str, body["report"]))
+    raise DataStepError(f"{service}'s import answered {response.status_code}: {response.text[:500]}")
+
+
+def _legacy_export() -> tuple[bytes, str]:
+    raw = export("monolith")
     document = json.loads(raw)
     summary = (
         f"exported {len(document['items'])} item(s), {len(document['purchases'])} purchase(s), "
         f"{sum(p['price_paid'] for p in document['purchases'])} points; "
         f"sha256 {hashlib.sha256(raw).hexdigest()[:16]}"
     )
-    return path, summary
+    return raw, summary
 
 
 def shop_verified() -> Check:
     """The shop holds what the monolith exports now (dry run of the import: nothing written)."""
-    with tempfile.TemporaryDirectory() as directory:
-        path, summary = _export(directory)
-        if path is None:
-            return Check("shop data verified", False, summary)
-        run = run_as("shop", "import_legacy_shop", "--source", str(path), "--dry-run")
-    ok = run.ok and "items 0 new" in run.output and "orders 0 new" in run.output
-    last = run.output.splitlines()[0] if run.output else ""
-    detail = f"{summary}; {last}" + ("" if ok else " (not imported yet, or differs)")
+    try:
+        raw, summary = _legacy_export()
+        ok, report = import_into("shop", raw, dry_run=True)
+    except DataStepError as exc:
+        return Check("shop data verified", False, str(exc))
+    ok = ok and "items 0 new" in report and "orders 0 new" in report
+    first = report.splitlines()[0] if report else ""
+    detail = f"{summary}; {first}" + ("" if ok else " (not imported yet, or differs)")
     return Check("shop data verified", ok, detail)
 
 
 def shop_import(out) -> bool:
     """Export, dry run, import; prints each report through ``out``. False when any part failed."""
-    with tempfile.TemporaryDirectory() as directory:
-        path, summary = _export(directory)
+    try:
+        raw, summary = _legacy_export()
         out(summary)
-        if path is None:
-            return False
-        for label, extra in (("dry run", ("--dry-run",)), ("import", ())):
-            run = run_as("shop", "import_legacy_shop", "--source", str(path), *extra)
-            out(f"{label}:\n{run.output}")
-            if not run.ok:
+        for label, dry_run in (("dry run", True), ("import", False)):
+            ok, report = import_into("shop", raw, dry_run=dry_run)
+            out(f"{label}:\n{report}")
+            if not ok:
                 return False
+    except DataStepError as exc:
+        out(str(exc))
+        return False
     return True
 
 
@@ -98,18 +113,22 @@ def shop_sales_back(out, *, settle_seconds: float = 30.0) -> bool:
     no order of the shop is still in its saga (at most ``settle_seconds``). False when a part failed."""
     deadline = time.monotonic() + settle_seconds
     while True:
-        with tempfile.TemporaryDirectory() as directory:
-            path = Path(directory) / "shop_sales.json"
-            run = run_as("shop", "export_shop_sales", "--output", str(path))
-            out(run.output)
-            if not run.ok:
-                return False
-            pending = json.loads(path.read_bytes()).get("pending", 0)
-            for label, extra in (("dry run", ("--dry-run",)), ("record", ())):
-                run = run_as("monolith", "import_shop_sales", "--source", str(path), *extra)
-                out(f"{label}:\n{run.output}")
-                if not run.ok:
+        try:
+            raw = export("shop")
+            document = json.loads(raw)
+            pending = document.get("pending", 0)
+            out(
+                f"exported {len(document['sales'])} sale(s), {len(document['stock'])} stock line(s), "
+                f"{pending} order(s) pending"
+            )
+            for label, dry_run in (("dry run", True), ("record", False)):
+                ok, report = import_into("monolith", raw, dry_run=dry_run)
+                out(f"{label}:\n{report}")
+                if not ok:
                     return False
+        except DataStepError as exc:
+            out(str(exc))
+            return False
         if not pending:
             return True
         if time.monotonic() > deadline:
@@ -118,6 +137,7 @@ def shop_sales_back(out, *, settle_seconds: float = 30.0) -> bool:
         time.sleep(1.0)
 
 
+#: Per capability's ``data``: the pre-check, the copy to the service, the copy back to the monolith.
 VERIFY = {"shop": shop_verified}
-IMPORT = {"shop": shop_import}
-EXPORT_BACK = {"shop": shop_sales_back}
+TO_SERVICE = {"shop": shop_import}
+TO_MONOLITH = {"shop": shop_sales_back}

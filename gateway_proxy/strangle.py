@@ -128,8 +128,8 @@ def strangle_step(
     want_on = capabilities.SWITCH_ON[target.mode]
     full_reason = (f"[forced] {reason}" if failed or force else reason).strip()
     acting = (actor, full_reason, say)
-    to_service = datamove.IMPORT.get(capability.data)  # the monolith's sales into the service
-    to_monolith = datamove.EXPORT_BACK.get(capability.data)  # the service's sales into the monolith
+    to_service = datamove.TO_SERVICE.get(capability.data)  # the monolith's sales into the service
+    to_monolith = datamove.TO_MONOLITH.get(capability.data)  # the service's sales into the monolith
     if direction == "back":
         _route(capability, target, *acting)  # nobody reaches the service directly any more
     if want_on != switch_on and (to_service or to_monolith):

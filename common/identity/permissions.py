@@ -21,3 +21,20 @@ class IsAssertedCaller(BasePermission):
             return True
         identity = getattr(request._request, "gateway_identity", None)
         return isinstance(identity, Identity) and (not identity.anonymous or bool(identity.caller))
+
+
+#: The service that runs the strangler's control (``manage.py strangle``, the migration dashboard).
+CONTROL_PLANE = "gateway"
+
+
+def is_control_plane(request) -> bool:
+    """Whether the gateway itself calls, on its own behalf (its service assertion, no user)."""
+    identity = getattr(getattr(request, "_request", request), "gateway_identity", None)
+    return isinstance(identity, Identity) and identity.caller == CONTROL_PLANE and identity.anonymous
+
+
+class IsControlPlane(BasePermission):
+    """Only the gateway calling on its own behalf: the strangler's data steps (no user, no staff)."""
+
+    def has_permission(self, request, view) -> bool:
+        return is_control_plane(request)

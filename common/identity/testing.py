@@ -32,3 +32,15 @@ class GatewayClient(Client):
     def request(self, **request):
         request[META_KEY] = issue(self.identity(), audience=self.audience)
         return super().request(**request)
+
+
+def control_plane_meta(*, audience: str) -> dict:
+    """Request META of the gateway calling ``audience`` on its own behalf (no user), with its
+    development service key: what ``manage.py strangle`` sends (``IsControlPlane``)."""
+    from django.conf import settings
+
+    from common.identity import keys
+
+    identity = Identity(request_id=uuid.uuid4().hex)
+    gateway_key = keys.dev_private_pem(settings.VAR_DIR, keys.dev_service_key_filename("gateway"))
+    return {META_KEY: issue(identity, audience=audience, caller="gateway", private_pem=gateway_key)}

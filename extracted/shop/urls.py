@@ -12,8 +12,12 @@ from extracted.shop.store.apis import (
     OrderListApi,
     PurchaseListCreateApi,
 )
+from extracted.shop.store.migration_apis import LegacyShopImportApi, ShopSalesExportApi
 
 shop_api = [
+    # The strangler's data step: the gateway on its own behalf only.
+    path("migration/export", ShopSalesExportApi.as_view(), name="migration-export"),
+    path("migration/import", LegacyShopImportApi.as_view(), name="migration-import"),
     re_path(r"^items/?$", ItemListApi.as_view(), name="item-list"),
     re_path(r"^items/(?P<item_id>[0-9]{1,19})/?$", ItemDetailApi.as_view(), name="item-detail"),
     re_path(r"^purchases/?$", PurchaseListCreateApi.as_view(), name="purchase-list"),

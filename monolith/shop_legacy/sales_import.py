@@ -36,6 +36,21 @@ class SalesReport:
     def ok(self) -> bool:
         return not self.problems
 
+    def lines(self, *, dry_run: bool) -> list[str]:
+        """The report as ``import_shop_sales`` prints it (and the data step's API returns it)."""
+        if dry_run:
+            mode = "dry run (nothing written)"
+        else:
+            mode = "recorded" if self.ok else "refused (nothing written)"
+        lines = [
+            f"{mode}: sales {self.created} new, {self.existing} already there; "
+            f"{self.stock_updated} stock line(s) changed; points shop {self.sales_points}, "
+            f"legacy {self.recorded_points}"
+        ]
+        if self.ok:
+            return [*lines, "verification: OK"]
+        return [*lines, "verification failed, nothing written:", *self.problems]
+
 
 class _Rollback(Exception):
     pass

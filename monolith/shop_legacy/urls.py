@@ -1,6 +1,6 @@
 """Legacy shop API, mounted at ``/api/v1/shop/``; a trailing slash is optional on every route."""
 
-from django.urls import re_path
+from django.urls import path, re_path
 
 from monolith.shop_legacy.apis import (
     ItemDetailApi,
@@ -9,10 +9,14 @@ from monolith.shop_legacy.apis import (
     PurchaseDetailApi,
     PurchaseListCreateApi,
 )
+from monolith.shop_legacy.migration_apis import LegacyShopExportApi, ShopSalesImportApi
 
 app_name = "shop_legacy"
 
 urlpatterns = [
+    # The strangler's data step: the gateway on its own behalf only.
+    path("migration/export", LegacyShopExportApi.as_view(), name="migration-export"),
+    path("migration/import", ShopSalesImportApi.as_view(), name="migration-import"),
     re_path(r"^items/?$", ItemListApi.as_view(), name="item-list"),
     re_path(r"^items/(?P<item_id>[0-9]+)/?$", ItemDetailApi.as_view(), name="item-detail"),
     re_path(r"^purchases/?$", PurchaseListCreateApi.as_view(), name="purchase-list"),

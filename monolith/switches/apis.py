@@ -13,22 +13,14 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.identity.assertion import Identity
+from common.identity.permissions import CONTROL_PLANE, is_control_plane
 from monolith.switches import selectors
 from monolith.switches.services import switch_set
-
-#: The service allowed to move switches on its own behalf.
-CONTROL_PLANE = "gateway"
-
-
-def _control_plane(request) -> bool:
-    identity = getattr(request._request, "gateway_identity", None)
-    return isinstance(identity, Identity) and identity.caller == CONTROL_PLANE and identity.anonymous
 
 
 class IsStaffOrControlPlane(BasePermission):
     def has_permission(self, request, view) -> bool:
-        if _control_plane(request):
+        if is_control_plane(request):
             return True
         user = request.user
         return bool(user and user.is_authenticated and user.is_active and user.is_staff)
@@ -81,7 +73,7 @@ class SwitchDetailApi(APIView):
     def put(self, request, name: str):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if _control_plane(request):
+        if is_control_plane(request):
             actor = data.validated_data["actor"] or CONTROL_PLANE
         else:
             actor = f"api:{request.user.get_username()}"

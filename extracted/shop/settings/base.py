@@ -34,7 +34,8 @@ DATABASES = {"default": service_database("SHOP_DATABASE_URL", "shop")}
 # Users are the ones the gateway asserts; the shop owns no accounts.
 IDENTITY_USER_RESOLVER = "common.identity.users.asserted_user"
 # The monolith forwards purchases made on its legacy endpoint (PURCHASE_VIA_SAGA on) on the buyer's behalf.
-SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["monolith"])
+# The gateway calls the data-step endpoints (/api/v1/shop/migration/) on its own behalf (strangle).
+SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["monolith", "gateway"])
 
 # Broker: the saga's commands go to queue "account", replies come back on queue "shop".
 BROKER_URL = env("BROKER_URL", default="filesystem://")

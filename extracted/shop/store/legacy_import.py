@@ -44,6 +44,30 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.mismatches
 
+    def lines(self, *, dry_run: bool) -> list[str]:
+        """The report as ``import_legacy_shop`` prints it (and the data step's API returns it)."""
+        if dry_run:
+            mode = "dry run (nothing written)"
+        else:
+            mode = "imported" if self.ok else "refused (nothing written)"
+        lines = [
+            f"{mode}: items {self.items_created} new, {self.items_existing} already there; "
+            f"orders {self.orders_created} new, {self.orders_existing} already there",
+            "legacy item | legacy purchases | legacy points | shop orders | shop points | stock",
+        ]
+        for item_id, (count, points, got, got_points, stock, shop_stock) in sorted(self.per_item.items()):
+            lines.append(
+                f"{item_id} | {count} | {points} | {got} | {got_points} | "
+                f"{_stock(stock)} -> {_stock(shop_stock)}"
+            )
+        if self.ok:
+            return [*lines, "verification: OK"]
+        return [*lines, "verification failed, nothing written:", *self.mismatches]
+
+
+def _stock(value) -> str:
+    return "unlimited" if value is None else str(value)
+
 
 class _Rollback(Exception):
     pass

@@ -3,13 +3,13 @@
 import uuid
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from waffle import switch_is_active
 from waffle.models import Switch
 
 from common.identity import keys
 from common.identity.assertion import META_KEY, Identity, issue
+from common.identity.testing import control_plane_meta
 from monolith import flags
 from monolith.switches.models import SwitchChange
 
@@ -17,10 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def gateway_assertion() -> dict:
-    """The gateway calling on its own (no user), signed with its service key."""
-    identity = Identity(request_id=uuid.uuid4().hex)
-    gateway_key = keys.dev_private_pem(settings.VAR_DIR, keys.dev_service_key_filename("gateway"))
-    return {META_KEY: issue(identity, audience="monolith", caller="gateway", private_pem=gateway_key)}
+    return control_plane_meta(audience="monolith")
 
 
 def test_every_switch_exists_off_after_migrating():

@@ -32,16 +32,7 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"{source} is not a shop sales export: {exc}") from None
         report = shop_sales_import(document=document, dry_run=dry_run)
-        mode = (
-            "dry run (nothing written)"
-            if dry_run
-            else ("recorded" if report.ok else "refused (nothing written)")
-        )
-        self.stdout.write(
-            f"{mode}: sales {report.created} new, {report.existing} already there; "
-            f"{report.stock_updated} stock line(s) changed; points shop {report.sales_points}, "
-            f"legacy {report.recorded_points}"
-        )
+        lines = report.lines(dry_run=dry_run)
         if not report.ok:
-            raise CommandError("verification failed, nothing written:\n" + "\n".join(report.problems))
-        self.stdout.write("verification: OK")
+            raise CommandError("\n".join(lines))
+        self.stdout.write("\n".join(lines))

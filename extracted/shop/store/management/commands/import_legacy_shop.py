@@ -32,25 +32,10 @@ class Command(BaseCommand):
         except ValidationError as exc:
             raise CommandError(f"{source} is not a legacy shop export: {exc}") from None
         report = legacy_shop_import(document=document, dry_run=dry_run)
-        if dry_run:
-            mode = "dry run (nothing written)"
-        else:
-            mode = "imported" if report.ok else "refused (nothing written)"
-        self.stdout.write(
-            f"{mode}: items {report.items_created} new, {report.items_existing} already there; "
-            f"orders {report.orders_created} new, {report.orders_existing} already there"
-        )
-        self.stdout.write(
-            "legacy item | legacy purchases | legacy points | shop orders | shop points | stock"
-        )
-        for item_id, (count, points, got, got_points, stock, shop_stock) in sorted(report.per_item.items()):
-            self.stdout.write(
-                f"{item_id} | {count} | {points} | {got} | {got_points} | "
-                f"{_stock(stock)} -> {_stock(shop_stock)}"
-            )
+        lines = report.lines(dry_run=dry_run)
         if not report.ok:
-            raise CommandError("verification failed, nothing written:\n" + "\n".join(report.mismatches))
-        self.stdout.write("verification: OK")
+            raise CommandError("\n".join(lines))
+        self.stdout.write("\n".join(lines))
 
     def _read(self, source: str) -> bytes:
         if source.startswith(("http://", "https://")):
@@ -60,7 +45,3 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"no such file: {source}")
         return path.read_bytes()
-
-
-def _stock(value) -> str:
-    return "unlimited" if value is None else str(value)

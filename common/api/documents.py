@@ -1,0 +1,95 @@
+"""Data-step endpoints of the strangler: a service's export out, another service's export in.
+
+Each side of a capability that moves data (the shop: the monolith's legacy shop and the shop
+service) serves ``GET …/migration/export`` (its document) and ``POST …/migration/import``
+(the other side's document; ``?dry_run=true`` imports, verifies and rolls back). Only the gateway
+calling on its own behalf (``IsControlPlane``) reaches them: ``manage.py strangle`` moves the data
+inside a step over HTTP, never by running another service's code or reading its tables.
+
+The documents are ``contracts/`` models; a body that is not one is a 400 naming the fields.
+"""
+
+from collections.abc import Callable
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from pydantic import BaseModel, ValidationError
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from common.errors import ServiceError
+from common.identity.permissions import IsControlPlane
+
+#: Largest document accepted (the export of a whole shop's history; Django's form limit does not apply).
+MAX_DOCUMENT_BYTES = 64 * 1024 * 1024
+
+
+class InvalidDocument(ServiceError):
+    status = 400
+    code = "invalid_document"
+
+
+class DocumentTooLarge(ServiceError):
+    status = 413
+    code = "document_too_large"
+
+
+def document_read(request, model: type[BaseModel]) -> BaseModel:
+    """The request's JSON body as ``model``; ``InvalidDocument`` naming the first wrong fields."""
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > MAX_DOCUMENT_BYTES:
+        raise DocumentTooLarge(f"At most {MAX_DOCUMENT_BYTES} bytes.")
+    raw = request._request.read(MAX_DOCUMENT_BYTES + 1)
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise DocumentTooLarge(f"At most {MAX_DOCUMENT_BYTES} bytes.")
+    try:
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "body"
+        raise InvalidDocument(f"Not a {model.__name__} document: {first['msg']}", field=where) from None
+
+
+class _DryRun(serializers.Serializer):
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+class ExportApi(APIView):
+    """``GET``: this side's export document (``export``, a ``staticmethod``, returns the contract model)."""
+
+    permission_classes = [IsControlPlane]
+    export: Callable[[], BaseModel]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        document = self.export()
+        return HttpResponse(document.model_dump_json(), content_type="application/json")
+
+
+class ImportApi(APIView):
+    """``POST``: the other side's ``document`` imported by ``importer`` (a ``staticmethod``;
+    ``?dry_run=true``: verified, rolled back).
+
+    200 ``{"ok": true, "dry_run", "report": [lines]}``; 409 with ``ok: false`` when the import
+    found a problem or did not verify (nothing written).
+    """
+
+    permission_classes = [IsControlPlane]
+    document: type[BaseModel]
+    importer: Callable
+
+    @extend_schema(
+        parameters=[OpenApiParameter("dry_run", bool, description="Import, verify, roll back.")],
+        request=OpenApiTypes.OBJECT,
+        responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def post(self, request):
+        options = _DryRun(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        dry_run = options.validated_data["dry_run"]
+        document = document_read(request, self.document)
+        report = self.importer(document=document, dry_run=dry_run)
+        body = {"ok": report.ok, "dry_run": dry_run, "report": report.lines(dry_run=dry_run)}
+        return Response(body, status=200 if report.ok else 409)
