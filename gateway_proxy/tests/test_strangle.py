@@ -5,136 +5,43 @@ The monolith and the shop run as their own processes on their own fresh database
 only through its switch API.
 """
 
-import io
-import os
-import subprocess
-import sys
-import uuid
-from pathlib import Path
-
-import psycopg
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 
 from common.messaging.fixtures import rabbitmq  # noqa: F401 - fixture
-from common.messaging.testing import (
-    ROOT,
-    ProcessGroup,
-    WorkerProcess,
-    free_port,
-    wait_for_port,
-    with_database,
-)
+from common.messaging.testing import free_port
 from gateway_proxy import audit, services, switches
 from gateway_proxy.models import Route, RouteChange
+from gateway_proxy.tests.stack import Stack, count, environ, strangle
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
-
-LOG_DIR = Path(ROOT) / "var" / "test-logs"
-
-
-class Web(ProcessGroup):
-    def __init__(self, *, wsgi: str, env: dict, name: str, port: int | None = None):
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        LOG_DIR.mkdir(parents=True, exist_ok=True)
-        with (LOG_DIR / f"strangle-{name}.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", wsgi, "-b", f"127.0.0.1:{self.port}", "-w", "1",
-                 "--threads", "4"],
-                cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
-            )  # fmt: skip
-        assert wait_for_port(self.port, timeout=60), f"{name} did not start"
-
-
-class Relay(ProcessGroup):
-    def __init__(self, *, env: dict, name: str):
-        with (LOG_DIR / f"strangle-{name}.log").open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "manage.py", "outbox_relay"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, start_new_session=True,
-            )  # fmt: skip
-
-
-def _database(base: str, name: str) -> str:
-    url = with_database(base, name)
-    admin = psycopg.connect(with_database(base, "postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return url
-
-
-def _drop(base: str, *names: str) -> None:
-    admin = psycopg.connect(with_database(base, "postgres"))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        for name in names:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.close()
-
-
-def _manage(env: dict, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env={**os.environ, **env}, check=True, timeout=300
-    )
 
 
 @pytest.fixture(scope="module")
 def fresh_stack(rabbitmq):  # noqa: F811 - fixture
     """A monolith and a shop on new databases, their workers, nothing sold, no switch ever touched."""
-    from django.conf import settings
-
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        pytest.skip("the stack runs on PostgreSQL (set DATABASE_URL)")
-    suffix = uuid.uuid4().hex[:6]
-    mono_url = _database(base, f"strangle_mono_{suffix}")
-    shop_url = _database(base, f"strangle_shop_{suffix}")
-    common = {"POLYCODE_ENV": "test", "BROKER_URL": rabbitmq.url, "DATABASE_URL": mono_url,
-              "SHOP_DATABASE_URL": shop_url, "DJANGO_SETTINGS_MODULE": ""}  # fmt: skip
-    mono_env = {**common, "POLYCODE_SERVICE": "monolith", "DJANGO_SETTINGS_MODULE": "monolith.settings.test"}
-    shop_env = {
-        **common,
-        "POLYCODE_SERVICE": "shop",
-        "DJANGO_SETTINGS_MODULE": "extracted.shop.settings.test",
-    }
-    _manage(mono_env, "migrate", "-v0", "--noinput")
-    _manage(mono_env, "load_demo")
-    _manage(shop_env, "migrate", "-v0", "--noinput")
-    shop_port = free_port()
-    mono_env["SERVICE_URL_SHOP"] = f"http://127.0.0.1:{shop_port}"  # the monolith forwards purchases there
-    processes = [
-        Web(wsgi="monolith.wsgi:application", env=mono_env, name="monolith"),
-        Web(wsgi="extracted.shop.wsgi:application", env=shop_env, name="shop", port=shop_port),
-    ]
-    for app, queue, env in (
-        ("monolith.worker", "account", mono_env),
-        ("extracted.shop.worker", "shop", shop_env),
-    ):
-        processes.append(
-            WorkerProcess(
-                app=app, queue=queue, env=env, log_path=LOG_DIR / f"strangle-worker-{queue}.log", name=queue
-            ).start()
-        )
-    for env, name in ((mono_env, "monolith-relay"), (shop_env, "shop-relay")):
-        processes.append(Relay(env=env, name=name))
-    # The subprocesses this process starts (export, import) run against the same databases.
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SHOP_DATABASE_URL", "POLYCODE_ENV")}
-    os.environ.update({"DATABASE_URL": mono_url, "SHOP_DATABASE_URL": shop_url, "POLYCODE_ENV": "test"})
-    yield {"monolith": processes[0].url, "shop": processes[1].url, "mono_url": mono_url, "shop_url": shop_url}
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    for process in reversed(processes):
-        process.stop()
-    _drop(base, f"strangle_mono_{suffix}", f"strangle_shop_{suffix}")
-    del settings
+    stack = Stack(broker_url=rabbitmq.url)
+    try:
+        mono_url, shop_url = stack.database("mono"), stack.database("shop")
+        databases = {"DATABASE_URL": mono_url, "SHOP_DATABASE_URL": shop_url}
+        mono_env = stack.env("monolith", "monolith.settings.test", **databases)
+        shop_env = stack.env("shop", "extracted.shop.settings.test", **databases)
+        stack.manage(mono_env, "migrate", "-v0", "--noinput")
+        stack.manage(mono_env, "load_demo")
+        stack.manage(shop_env, "migrate", "-v0", "--noinput")
+        shop_port = free_port()
+        mono_env["SERVICE_URL_SHOP"] = f"http://127.0.0.1:{shop_port}"  # the monolith forwards there
+        monolith = stack.web("monolith.wsgi:application", mono_env, "monolith")
+        shop = stack.web("extracted.shop.wsgi:application", shop_env, "shop", port=shop_port)
+        stack.worker("monolith.worker", "account", mono_env)
+        stack.worker("extracted.shop.worker", "shop", shop_env)
+        stack.relay(mono_env, "monolith-relay")
+        stack.relay(shop_env, "shop-relay")
+        # The subprocesses this process starts (export, import) run against the same databases.
+        with environ(POLYCODE_ENV="test", **databases):
+            yield {"monolith": monolith.url, "shop": shop.url, "mono_url": mono_url, "shop_url": shop_url}
+    finally:
+        stack.close()
 
 
 @pytest.fixture
@@ -148,24 +55,8 @@ def stack(fresh_stack, register, settings, rabbitmq):  # noqa: F811 - fixture
     return fresh_stack
 
 
-def strangle(*args) -> str:
-    out = io.StringIO()
-    call_command("strangle", *args, "--actor", "ops", stdout=out)
-    return out.getvalue()
-
-
 def shop_route() -> Route:
     return Route.objects.get(prefix="/api/v1/shop/")
-
-
-def count(url: str, sql: str) -> int:
-    connection = psycopg.connect(url)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql)
-            return cursor.fetchone()[0]
-    finally:
-        connection.close()
 
 
 def test_the_shop_walks_every_step_and_back_from_a_fresh_stack(stack):

@@ -25,29 +25,17 @@ import uuid
 import psycopg
 import pytest
 import requests
-from django.conf import settings
 
-from common.identity import keys
-from common.identity.assertion import HEADER, Identity, issue
 from common.messaging.testing import ROOT, wait_until
 from gateway_proxy import audit, shadow, switches
 from gateway_proxy.routing import RouteSnapshot
-from gateway_proxy.tests.test_strangle import fresh_stack, rabbitmq, shop_route, stack, strangle  # noqa: F401
+from gateway_proxy.tests.stack import as_learner, rows, strangle
+from gateway_proxy.tests.test_strangle import fresh_stack, rabbitmq, shop_route, stack  # noqa: F401
 
 pytestmark = [pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.django_db(transaction=True)]
 
 RICH, POOR = 400, 10
 LIMITED_STOCK = 2
-
-
-def rows(url: str, sql: str, params=()) -> list[tuple]:
-    connection = psycopg.connect(url)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    finally:
-        connection.close()
 
 
 def execute(url: str, sql: str, params=()) -> None:
@@ -72,7 +60,6 @@ class Walk:
     def __init__(self, services):
         self.stack = services
         self.mono, self.shop = services["mono_url"], services["shop_url"]
-        self.key = keys.dev_private_pem(settings.VAR_DIR)  # the services' development gateway key
         self.learners = self._learners()
         self.given = sum(points for _, _, points in self.learners)
         items = rows(self.mono, "SELECT id, cost FROM shop_legacy_item WHERE is_active ORDER BY cost, id")
@@ -117,11 +104,7 @@ class Walk:
         return "shop" if RouteSnapshot.from_model(route).in_canary(f"u:{user_id}") else "monolith"
 
     def headers(self, user_id: int, name: str, audience: str) -> dict:
-        identity = Identity(user_id=str(user_id), username=name, request_id=uuid.uuid4().hex)
-        return {
-            HEADER: issue(identity, audience=audience, private_pem=self.key),
-            "Idempotency-Key": uuid.uuid4().hex,
-        }
+        return {**as_learner(user_id, name, audience=audience), "Idempotency-Key": uuid.uuid4().hex}
 
     def buy(self, user_id: int, name: str, item_id: int) -> str:
         side = self.side(user_id)
