@@ -37,7 +37,7 @@ def fresh_stack(rabbitmq):  # noqa: F811 - fixture
         stack.worker("extracted.shop.worker", "shop", shop_env)
         stack.relay(mono_env, "monolith-relay")
         stack.relay(shop_env, "shop-relay")
-        # The subprocesses this process starts (export, import) run against the same databases.
+        # The commands this test starts itself (making learners) run against the same databases.
         with environ(POLYCODE_ENV="test", **databases):
             yield {"monolith": monolith.url, "shop": shop.url, "mono_url": mono_url, "shop_url": shop_url}
     finally:

@@ -1,11 +1,10 @@
 """The one entry point through which the monolith asks for an email.
 
-``mail_request`` checks the request, then hands it to a delivery path. Today
-the only path is the legacy one: render here and send through Django's email
-backend once the caller's transaction has committed. The queue path (an
-outbox message for the mailer service, behind ``monolith.flags.MAIL_VIA_QUEUE``)
-is meant to be one more branch in ``mail_request``, taking the same
-``MailRequest``.
+``mail_request`` checks the request, then hands it to a delivery path: the legacy
+one (render here and send through Django's email backend once the caller's
+transaction has committed) or, with ``monolith.flags.MAIL_VIA_QUEUE`` on, the queue
+path (an outbox message for the mailer service in the caller's transaction,
+``queue.mail_enqueue``), with the same ``MailRequest``.
 """
 
 import json
