@@ -33,8 +33,11 @@ DATABASES = {"default": service_database("SHOP_DATABASE_URL", "shop")}
 
 # Users are the ones the gateway asserts; the shop owns no accounts.
 IDENTITY_USER_RESOLVER = "common.identity.users.asserted_user"
-# The monolith forwards purchases made on its legacy endpoint (PURCHASE_VIA_SAGA on) on the buyer's behalf.
-SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["monolith"])
+# Services whose own assertions the shop accepts: the monolith forwards purchases made on its
+# legacy endpoint (PURCHASE_VIA_SAGA on) on the buyer's behalf; the gateway's strangle control
+# calls the shop for the data steps of a move. In development each is verified with its
+# generated key in var/ (common/identity/README.md), the same gateway key the monolith trusts.
+SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["monolith", "gateway"])
 
 # Broker: the saga's commands go to queue "account", replies come back on queue "shop".
 BROKER_URL = env("BROKER_URL", default="filesystem://")
