@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from common.identity.keys import generate_private_pem, public_pem
 
 #: Ed25519 key pairs, one per signer: the gateway's users' assertions, the monolith's calls
-#: (the runner, the shop) and the gateway's own calls (the monolith's switch API).
+#: (the runner, the shop) and the gateway's own calls (the monolith's switch API, the shop).
 KEY_PAIRS = ("gateway-assertion", "monolith-assertion", "gateway-service-assertion")
 
 

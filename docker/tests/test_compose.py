@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from common.identity.keys import load_public_keys
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "docker" / "compose.yaml"
 # The Procfile's local SMTP printer is replaced by mailpit, a real SMTP sink with an inbox.
@@ -198,23 +200,26 @@ print(json.dumps({kid: principal for kid, (principal, _) in trusted_keys().items
 """
 
 
-def test_every_monolith_process_trusts_the_gateways_own_key_for_the_gateways_calls_only(compose, tmp_path):
+def test_the_monolith_and_the_shop_trust_the_gateways_own_key_for_the_gateways_calls_only(compose, tmp_path):
     """manage.py strangle on the gateway signs with its service key; the monolith accepts it as the
-    gateway calling (``polycode-service:gateway``), and the gateway's users' key only as the gateway's."""
+    gateway calling (``polycode-service:gateway``), the shop too (the strangler's data steps) beside
+    the monolith's key, and the gateway's users' key only as the gateway's."""
     keys = make_keys(tmp_path / "keys")
     signed = manage(compose, "gateway", keys, "shell", "-c", SIGNERS)
     assert signed.returncode == 0, signed.stderr
     gateway = json.loads(signed.stdout.strip().splitlines()[-1])
-    for service in ("monolith", "monolith-ws"):
+    (monolith_key,) = load_public_keys((keys / "monolith-assertion.pub.pem").read_text())
+    callers = {"monolith": ["gateway"], "monolith-ws": ["gateway"], "shop": ["gateway", "monolith"]}
+    callers |= {"shop-worker": callers["shop"], "runner": ["monolith"]}
+    for service, accepted in callers.items():
         trusted = manage(compose, service, keys, "shell", "-c", TRUSTED)
         assert trusted.returncode == 0, trusted.stderr
         ring = json.loads(trusted.stdout.strip().splitlines()[-1])
-        assert ring[gateway["service"]] == "gateway", service
+        assert sorted(ring.values()) == ["", *accepted], service  # nobody else calls it
         assert ring[gateway["users"]] == "", service  # the gateway's users' assertions
-        assert sorted(ring.values()) == ["", "gateway"], service  # nobody else calls the monolith
-    for service in ("shop", "runner"):  # the monolith's callees accept the monolith, not the gateway's key
-        trusted = manage(compose, service, keys, "shell", "-c", TRUSTED)
-        assert trusted.returncode == 0, trusted.stderr
-        ring = json.loads(trusted.stdout.strip().splitlines()[-1])
-        assert gateway["service"] not in ring, service
-        assert sorted(ring.values()) == ["", "monolith"], service
+        if "gateway" in accepted:
+            assert ring[gateway["service"]] == "gateway", service
+        else:  # the runner accepts the monolith, not the gateway's service key
+            assert gateway["service"] not in ring, service
+        if "monolith" in accepted:
+            assert ring[monolith_key] == "monolith", service

@@ -3,9 +3,11 @@
 The monolith runs under gunicorn with its production settings on a fresh PostgreSQL database and
 accepts the gateway's calls as a release configures it (``SERVICE_ASSERTION_CALLERS=gateway``,
 ``SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY``); the command runs as a production gateway process with
-its ``SERVICE_ASSERTION_PRIVATE_KEY``. Every key is generated here, each signer its own (the
-gateway's users' key, its service key, the monolith's): production settings generate none, so no
-key of the development ``var/`` directory can stand in for a missing one.
+its ``SERVICE_ASSERTION_PRIVATE_KEY``. The shop runs the same way on a database of its own and
+accepts the gateway's calls (strangle's data steps) beside the monolith's
+(``SERVICE_ASSERTION_CALLERS=monolith,gateway``). Every key is generated here, each signer its own
+(the gateway's users' key, its service key, the monolith's): production settings generate none, so
+no key of the development ``var/`` directory can stand in for a missing one.
 """
 
 import os
@@ -16,9 +18,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import requests
 
 from common.identity import keys
-from common.identity.tests.test_replay_across_processes import production_env as monolith_production_env
+from common.identity.assertion import HEADER, Identity, issue
+from common.identity.tests.test_replay_across_processes import SERVICE_KEY as MONOLITH_KEY
+from common.identity.tests.test_replay_across_processes import production_env as service_production_env
 from common.messaging.testing import ROOT
 from gateway_proxy.tests import production
 from gateway_proxy.tests.test_strangle import Web, _database, _drop
@@ -29,13 +34,28 @@ SWITCH = "runner_via_service"  # the runner's capability: the switch alone, no d
 
 
 def monolith_env(var_dir: Path, **extra) -> dict:
-    return monolith_production_env(
+    return service_production_env(
         var_dir,
         DJANGO_SETTINGS_MODULE="monolith.settings.production",
         POLYCODE_SERVICE="monolith",
         POLYCODE_ENV="production",
         GATEWAY_ASSERTION_PUBLIC_KEY=keys.public_pem(production.KEY),
         SERVICE_ASSERTION_CALLERS="gateway",
+        SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY=keys.public_pem(production.SERVICE_KEY),
+        **extra,
+    )
+
+
+def shop_env(var_dir: Path, **extra) -> dict:
+    """The shop as a release configures it: the monolith's calls (its key from the shared
+    production environment) and the gateway's, each verified with its caller's key."""
+    return service_production_env(
+        var_dir,
+        DJANGO_SETTINGS_MODULE="extracted.shop.settings.production",
+        POLYCODE_SERVICE="shop",
+        POLYCODE_ENV="production",
+        GATEWAY_ASSERTION_PUBLIC_KEY=keys.public_pem(production.KEY),
+        SERVICE_ASSERTION_CALLERS="monolith,gateway",
         SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY=keys.public_pem(production.SERVICE_KEY),
         **extra,
     )
@@ -79,6 +99,36 @@ def stack(tmp_path_factory):
     }
     monolith.stop()
     _drop(base, name)
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """The shop (production, gunicorn, its own PostgreSQL database); a production gateway's environment."""
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        pytest.skip("the shop runs on PostgreSQL here (set DATABASE_URL)")
+    name = f"strangle_keys_shop_{uuid.uuid4().hex[:6]}"
+    shop_var, gw_var = tmp_path_factory.mktemp("shop-var"), tmp_path_factory.mktemp("gateway-var")
+    env = shop_env(shop_var, SHOP_DATABASE_URL=_database(base, name))
+    migrated = manage(env, "migrate", "--noinput", "-v0")
+    assert migrated.returncode == 0, migrated.stderr
+    web = Web(wsgi="extracted.shop.wsgi:application", env=env, name="shop-production")
+    yield {"url": web.url, "gateway": gateway_env(gw_var), "var_dirs": (shop_var, gw_var)}
+    web.stop()
+    _drop(base, name)
+
+
+def shop_items(url: str, token: str) -> requests.Response:
+    """The shop's catalogue (an asserted user required) asked with ``token``."""
+    return requests.get(f"{url}/api/v1/shop/items", headers={HEADER: token}, timeout=10)
+
+
+ADA = Identity(user_id="7", username="ada")
+#: Run in a production gateway process: its SERVICE_ASSERTION_PRIVATE_KEY signs, as strangle's calls.
+GATEWAY_SIGNS = (
+    "from common.identity.assertion import Identity, issue; "
+    "print(issue(Identity(user_id='7', username='ada'), audience='shop', caller='gateway'))"
+)
 
 
 def switch_row(database: str) -> tuple:
@@ -141,6 +191,42 @@ def test_a_key_the_monolith_does_not_trust_for_the_gateways_calls_moves_nothing(
     assert switch_row(stack["database"]) == before
 
 
+def test_the_shop_accepts_the_gateways_own_assertion_beside_the_monolith(shop):
+    signed = manage(shop["gateway"], "shell", "-c", GATEWAY_SIGNS)
+    assert signed.returncode == 0, signed.stderr
+    token = signed.stdout.strip().splitlines()[-1]
+
+    accepted = shop_items(shop["url"], token)
+    replayed = shop_items(shop["url"], token)
+    monolith_token = issue(ADA, audience="shop", caller="monolith", private_pem=MONOLITH_KEY)
+    from_monolith = shop_items(shop["url"], monolith_token)
+
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["results"] == []  # a fresh shop: nothing to sell yet
+    assert replayed.status_code == 401
+    assert replayed.json()["code"] == "assertion_replayed"
+    assert from_monolith.status_code == 200, from_monolith.text  # the monolith's forwarded purchases
+    for var_dir in shop["var_dirs"]:
+        assert not list(var_dir.glob("*.pem")), var_dir  # no development key was generated
+
+
+@pytest.mark.parametrize(
+    ("signing_key", "refusal"),
+    [
+        pytest.param(keys.generate_private_pem(), "is signed with an unknown key", id="another-key"),
+        # Trusted for the users' assertions the gateway forwards, not for the gateway's own calls.
+        pytest.param(production.KEY, "names an issuer other than its key's", id="users-key"),
+        # Trusted for the monolith's calls only.
+        pytest.param(MONOLITH_KEY, "names an issuer other than its key's", id="monolith-key"),
+    ],
+)
+def test_a_key_the_shop_does_not_trust_for_the_gateways_calls_is_refused(shop, signing_key, refusal):
+    refused = shop_items(shop["url"], issue(ADA, audience="shop", caller="gateway", private_pem=signing_key))
+
+    assert refused.status_code == 401
+    assert refused.json() == {"code": "assertion_invalid", "detail": f"Identity assertion {refusal}."}
+
+
 def start(wsgi: str, env: dict) -> subprocess.CompletedProcess:
     """Load a service's WSGI application (its settings and middleware) as gunicorn's worker does."""
     return subprocess.run(
@@ -151,16 +237,37 @@ def start(wsgi: str, env: dict) -> subprocess.CompletedProcess:
 
 def test_without_its_key_each_side_refuses_to_start_even_beside_development_keys(tmp_path):
     plant_development_keys(tmp_path)
-    monolith = monolith_env(tmp_path)
-    gateway = gateway_env(tmp_path)
+    monolith, shop, gateway = monolith_env(tmp_path), shop_env(tmp_path), gateway_env(tmp_path)
     assert start("monolith.wsgi", monolith).returncode == 0
+    assert start("extracted.shop.wsgi", shop).returncode == 0
     assert start("gateway_proxy.wsgi", gateway).returncode == 0
 
     del monolith["SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY"]
+    del shop["SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY"]
     del gateway["SERVICE_ASSERTION_PRIVATE_KEY"]
     monolith_started, gateway_started = start("monolith.wsgi", monolith), start("gateway_proxy.wsgi", gateway)
+    shop_started = start("extracted.shop.wsgi", shop)
 
-    assert monolith_started.returncode != 0
-    assert "ImproperlyConfigured: SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY must be set" in monolith_started.stderr
+    for callee in (monolith_started, shop_started):
+        assert callee.returncode != 0
+        assert "ImproperlyConfigured: SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY must be set" in callee.stderr
     assert gateway_started.returncode != 0
     assert "Set the SERVICE_ASSERTION_PRIVATE_KEY environment variable" in gateway_started.stderr
+
+
+TRUSTED = (
+    "from common.identity.assertion import trusted_keys; "
+    "print(sorted({principal for principal, _ in trusted_keys().values()}))"
+)
+
+
+def test_a_production_shop_not_told_of_the_gateway_trusts_the_monolith_only(tmp_path):
+    plant_development_keys(tmp_path)  # the gateway's development key is not taken for a missing one
+    shop = shop_env(tmp_path)
+    del shop["SERVICE_ASSERTION_CALLERS"], shop["SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY"]
+
+    trusted = manage(shop, "shell", "-c", TRUSTED)
+
+    assert trusted.returncode == 0, trusted.stderr
+    # The gateway's users' keys ("") and the monolith's.
+    assert trusted.stdout.strip().splitlines()[-1] == "['', 'monolith']"

@@ -3,8 +3,10 @@
 The gateway moves the monolith's switches through its switch API with its own service assertion
 (``iss polycode-service:gateway``), signed with ``SERVICE_ASSERTION_PRIVATE_KEY`` from its Secret;
 every monolith process accepts it (``SERVICE_ASSERTION_CALLERS=gateway``) with the public half
-from ``identity.gatewayServicePublicKey``. The last test runs both services' production settings
-in the environment the chart gives their pods and has the monolith verify the gateway's assertion.
+from ``identity.gatewayServicePublicKey``, and every shop process too, beside the monolith's
+(``SERVICE_ASSERTION_CALLERS=monolith,gateway``: strangle's data steps). The last tests run the
+services' production settings in the environment the chart gives their pods and have the monolith
+and the shop verify the gateway's assertion.
 """
 
 import json
@@ -44,19 +46,26 @@ def test_every_gateway_process_signs_its_own_calls_with_the_service_key_of_its_s
         assert env["GATEWAY_ASSERTION_PRIVATE_KEY"]["secretKeyRef"]["key"] == "GATEWAY_ASSERTION_PRIVATE_KEY"
 
 
-def test_every_monolith_process_and_no_other_accepts_the_gateways_calls(objects, value_set):
+#: The applications that accept the gateway's own calls, and every caller each accepts.
+CALLERS = {"monolith": "gateway", "shop": "monolith,gateway"}
+
+
+def test_every_monolith_and_shop_process_and_no_other_accepts_the_gateways_calls(objects, value_set):
     public = settings(value_set)["identity"]["gatewayServicePublicKey"]
-    monolith_processes = set()
+    accepting = {}
     for name, metadata, spec in pod_specs(objects):
         env = env_of(spec)
-        if env["POLYCODE_SERVICE"] == "monolith":  # monolith, monolith-ws, relay, worker, beat, migrations
-            monolith_processes.add(service_of(metadata))
-            assert env["SERVICE_ASSERTION_CALLERS"] == "gateway", name
+        app = env["POLYCODE_SERVICE"]
+        if app in CALLERS:  # web (monolith-ws too), relay, worker, beat, migrations
+            accepting.setdefault(service_of(metadata), set()).add(name)
+            assert env["SERVICE_ASSERTION_CALLERS"] == CALLERS[app], name
             assert env.get("SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY") == (public or None), name
         else:
             assert "SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY" not in env, name
             assert "gateway" not in (env.get("SERVICE_ASSERTION_CALLERS") or ""), name
-    assert monolith_processes == {"monolith", "monolith_ws"}
+    assert set(accepting) == {"monolith", "monolith_ws", "shop"}
+    shop = {"polycode-shop", "polycode-shop-worker", "polycode-shop-relay", "polycode-shop-beat"}
+    assert accepting["shop"] == shop | {"polycode-migrate-shop"}
 
 
 def test_the_production_values_hold_three_distinct_ed25519_public_keys():
@@ -70,13 +79,15 @@ def test_the_production_values_hold_three_distinct_ed25519_public_keys():
     assert len(set(kids.values())) == 3, kids
 
 
-def test_the_gateway_reaches_the_monolith_directly_or_through_its_sidecar(objects, value_set):
+@pytest.mark.parametrize("callee", ["monolith", "shop"])
+def test_the_gateway_reaches_each_callee_directly_or_through_its_sidecar(objects, value_set, callee):
     labels = {
         name: metadata["labels"]
         for name, metadata, _ in pod_specs(objects)
-        if name in ("polycode-gateway", "polycode-monolith")
+        if name in ("polycode-gateway", f"polycode-{callee}")
     }
-    in_mesh = settings(value_set)["mesh"]["enabled"]
+    mesh = settings(value_set)["mesh"]
+    in_mesh = mesh["enabled"]
     ports = [{"port": 8000, "protocol": "TCP"}] + ([{"port": 20000, "protocol": "TCP"}] if in_mesh else [])
 
     def own_policy(name):
@@ -86,14 +97,15 @@ def test_the_gateway_reaches_the_monolith_directly_or_through_its_sidecar(object
     def admits(peers, pod_labels):
         return any("podSelector" in peer and selects(peer["podSelector"], pod_labels) for peer in peers)
 
-    gateway, monolith = labels["polycode-gateway"], labels["polycode-monolith"]
-    egress = [r for r in own_policy("polycode-gateway")["egress"] if admits(r["to"], monolith)]
-    ingress = [r for r in own_policy("polycode-monolith")["ingress"] if admits(r["from"], gateway)]
+    gateway, target = labels["polycode-gateway"], labels[f"polycode-{callee}"]
+    egress = [r for r in own_policy("polycode-gateway")["egress"] if admits(r["to"], target)]
+    ingress = [r for r in own_policy(f"polycode-{callee}")["ingress"] if admits(r["from"], gateway)]
     assert [rule["ports"] for rule in egress] == [ports]
     assert [rule["ports"] for rule in ingress] == [ports]
     (spec,) = [spec for name, _, spec in pod_specs(objects) if name == "polycode-gateway"]
-    url = env_of(spec)["SERVICE_URL_MONOLITH"]
-    assert url == ("http://127.0.0.1:20001" if in_mesh else "http://polycode-monolith:8000")
+    url = env_of(spec)[f"SERVICE_URL_{callee.upper()}"]
+    port = mesh["upstreamPorts"][callee]
+    assert url == (f"http://127.0.0.1:{port}" if in_mesh else f"http://polycode-{callee}:8000")
 
 
 # --- the rendered environment under the services' own production settings ---------------------------
@@ -105,14 +117,15 @@ SECRETS = {
     ("polycode-gateway", "SERVICE_ASSERTION_PRIVATE_KEY"): GATEWAY_SERVICE_KEY,
     ("polycode-monolith", "SERVICE_ASSERTION_PRIVATE_KEY"): MONOLITH_SERVICE_KEY,
 }
-SIGN = "from common.identity.service import service_assertion; print(service_assertion(audience='monolith'))"
+SIGN = "from common.identity.service import service_assertion; print(service_assertion(audience='{}'))"
+#: Verified by the service the pod runs, for itself (its SERVICE_NAME is the audience).
 VERIFY = """
 import json, os
 from common.identity.assertion import InvalidAssertion, verify
 answers = []
 for token in json.loads(os.environ["TOKENS"]):
     try:
-        identity = verify(token, audience="monolith")
+        identity = verify(token)
         answers.append({"caller": identity.caller, "anonymous": identity.anonymous})
     except InvalidAssertion as exc:
         answers.append({"refused": exc.detail})
@@ -155,8 +168,8 @@ def manage_shell(container: dict, code: str, tmp_path: Path, **extra: str) -> st
     return done.stdout.strip().splitlines()[-1]
 
 
-@pytest.mark.parametrize("value_set", ["default"])
-def test_the_monolith_as_released_accepts_the_gateways_own_assertion_and_no_other_key(value_set, tmp_path):
+def released_containers() -> dict:
+    """The containers of a release holding this module's keys, by workload name."""
     objects = render(
         {
             "identity": {
@@ -164,12 +177,17 @@ def test_the_monolith_as_released_accepts_the_gateways_own_assertion_and_no_othe
                 "monolithPublicKey": keys.public_pem(MONOLITH_SERVICE_KEY),
                 "gatewayServicePublicKey": keys.public_pem(GATEWAY_SERVICE_KEY),
             },
-            "redis": {"host": "127.0.0.1"},  # the replay memory of the monolith's check: this machine's
+            "redis": {"host": "127.0.0.1"},  # the replay memory of the services' checks: this machine's
         }
     )
-    containers = {name: spec["containers"][0] for name, _, spec in pod_specs(objects)}
+    return {name: spec["containers"][0] for name, _, spec in pod_specs(objects)}
 
-    token = manage_shell(containers["polycode-gateway"], SIGN, tmp_path)
+
+@pytest.mark.parametrize("value_set", ["default"])
+def test_the_monolith_as_released_accepts_the_gateways_own_assertion_and_no_other_key(value_set, tmp_path):
+    containers = released_containers()
+
+    token = manage_shell(containers["polycode-gateway"], SIGN.format("monolith"), tmp_path)
     tokens = [
         token,
         token,  # single use
@@ -184,4 +202,35 @@ def test_the_monolith_as_released_accepts_the_gateways_own_assertion_and_no_othe
     assert answers[1] == {"refused": "Identity assertion was already used."}
     assert answers[2] == {"refused": "Identity assertion names an issuer other than its key's."}
     assert answers[3] == {"refused": "Identity assertion is signed with an unknown key."}
+    assert not (tmp_path / "var").exists() or not list((tmp_path / "var").glob("*.pem"))  # nothing generated
+
+
+@pytest.mark.parametrize("value_set", ["default"])
+def test_the_shop_as_released_accepts_the_gateways_own_assertion_beside_the_monolith_and_no_other_key(
+    value_set, tmp_path
+):
+    containers = released_containers()
+    ada = Identity(user_id="7", username="ada")
+
+    token = manage_shell(containers["polycode-gateway"], SIGN.format("shop"), tmp_path)
+    tokens = [
+        token,
+        token,  # single use
+        issue(ada, audience="shop", caller="monolith", private_pem=MONOLITH_SERVICE_KEY),
+        issue(ada, audience="shop", caller="gateway", private_pem=GATEWAY_USER_KEY),
+        issue(ada, audience="shop", caller="gateway", private_pem=MONOLITH_SERVICE_KEY),
+        issue(ada, audience="shop", caller="gateway", private_pem=keys.generate_private_pem()),
+        manage_shell(containers["polycode-gateway"], SIGN.format("monolith"), tmp_path),
+    ]
+    answers = json.loads(
+        manage_shell(containers["polycode-shop"], VERIFY, tmp_path, TOKENS=json.dumps(tokens))
+    )
+
+    assert answers[0] == {"caller": "gateway", "anonymous": True}
+    assert answers[1] == {"refused": "Identity assertion was already used."}
+    assert answers[2] == {"caller": "monolith", "anonymous": False}  # the monolith's forwarded purchases
+    assert answers[3] == {"refused": "Identity assertion names an issuer other than its key's."}
+    assert answers[4] == {"refused": "Identity assertion names an issuer other than its key's."}
+    assert answers[5] == {"refused": "Identity assertion is signed with an unknown key."}
+    assert answers[6] == {"refused": "Identity assertion is not for shop."}
     assert not (tmp_path / "var").exists() or not list((tmp_path / "var").glob("*.pem"))  # nothing generated

@@ -160,10 +160,11 @@ consul.hashicorp.com/connect-inject: "false"
   value: {{ $values.identity.monolithPublicKey | quote }}
 {{- end }}
 {{- /* The monolith accepts the gateway's own calls (manage.py strangle and the migration dashboard
-     move its switches through its switch API), verified with the gateway's service key. */}}
-{{- if eq $app "monolith" }}
+     move its switches through its switch API), the shop accepts them beside the monolith's
+     (strangle's data steps); both verify them with the gateway's service key. */}}
+{{- if has $app (list "monolith" "shop") }}
 - name: SERVICE_ASSERTION_CALLERS
-  value: gateway
+  value: {{ ternary "monolith,gateway" "gateway" (eq $app "shop") }}
 {{- with $values.identity.gatewayServicePublicKey }}
 - name: SERVICE_ASSERTION_PUBLIC_KEY_GATEWAY
   value: {{ . | quote }}
