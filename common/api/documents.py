@@ -12,8 +12,7 @@ The documents are ``contracts/`` models; a body that is not one is a 400 naming 
 from collections.abc import Callable
 
 from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from pydantic import BaseModel, ValidationError
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -62,7 +61,7 @@ class ExportApi(APIView):
     permission_classes = [IsControlPlane]
     export: Callable[[], BaseModel]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(exclude=True)  # the control plane's, not the public API's (docs/strangler.md)
     def get(self, request):
         document = self.export()
         return HttpResponse(document.model_dump_json(), content_type="application/json")
@@ -80,11 +79,7 @@ class ImportApi(APIView):
     document: type[BaseModel]
     importer: Callable
 
-    @extend_schema(
-        parameters=[OpenApiParameter("dry_run", bool, description="Import, verify, roll back.")],
-        request=OpenApiTypes.OBJECT,
-        responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
-    )
+    @extend_schema(exclude=True)
     def post(self, request):
         options = _DryRun(data=request.query_params)
         options.is_valid(raise_exception=True)

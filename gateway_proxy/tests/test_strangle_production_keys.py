@@ -10,10 +10,8 @@ accepts the gateway's calls (strangle's data steps) beside the monolith's
 no key of the development ``var/`` directory can stand in for a missing one.
 """
 
-import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import psycopg
@@ -26,7 +24,7 @@ from common.identity.tests.test_replay_across_processes import SERVICE_KEY as MO
 from common.identity.tests.test_replay_across_processes import production_env as service_production_env
 from common.messaging.testing import ROOT
 from gateway_proxy.tests import production
-from gateway_proxy.tests.test_strangle import Web, _database, _drop
+from gateway_proxy.tests.stack import Stack
 
 pytestmark = pytest.mark.postgres
 
@@ -81,41 +79,37 @@ def plant_development_keys(var_dir: Path) -> None:
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     """The monolith (production, gunicorn, PostgreSQL) and a migrated production gateway's environment."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        pytest.skip("the monolith runs on PostgreSQL (set DATABASE_URL)")
-    name = f"strangle_keys_{uuid.uuid4().hex[:6]}"
-    mono_var, gw_var = tmp_path_factory.mktemp("monolith-var"), tmp_path_factory.mktemp("gateway-var")
-    mono = monolith_env(mono_var, DATABASE_URL=_database(base, name))
-    for env in (mono, gateway_env(gw_var)):
-        migrated = manage(env, "migrate", "--noinput", "-v0")
-        assert migrated.returncode == 0, migrated.stderr
-    monolith = Web(wsgi="monolith.wsgi:application", env=mono, name="monolith-production")
-    yield {
-        "monolith": monolith.url,
-        "database": mono["DATABASE_URL"],
-        "gateway": gateway_env(gw_var, SERVICE_URL_MONOLITH=monolith.url),
-        "var_dirs": (mono_var, gw_var),
-    }
-    monolith.stop()
-    _drop(base, name)
+    processes = Stack(broker_url="")
+    try:
+        mono_var, gw_var = tmp_path_factory.mktemp("monolith-var"), tmp_path_factory.mktemp("gateway-var")
+        mono = monolith_env(mono_var, DATABASE_URL=processes.database("keys_mono"))
+        for env in (mono, gateway_env(gw_var)):
+            migrated = manage(env, "migrate", "--noinput", "-v0")
+            assert migrated.returncode == 0, migrated.stderr
+        monolith = processes.web("monolith.wsgi:application", mono, "monolith-production")
+        yield {
+            "monolith": monolith.url,
+            "database": mono["DATABASE_URL"],
+            "gateway": gateway_env(gw_var, SERVICE_URL_MONOLITH=monolith.url),
+            "var_dirs": (mono_var, gw_var),
+        }
+    finally:
+        processes.close()
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory):
     """The shop (production, gunicorn, its own PostgreSQL database); a production gateway's environment."""
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith("postgres"):
-        pytest.skip("the shop runs on PostgreSQL here (set DATABASE_URL)")
-    name = f"strangle_keys_shop_{uuid.uuid4().hex[:6]}"
-    shop_var, gw_var = tmp_path_factory.mktemp("shop-var"), tmp_path_factory.mktemp("gateway-var")
-    env = shop_env(shop_var, SHOP_DATABASE_URL=_database(base, name))
-    migrated = manage(env, "migrate", "--noinput", "-v0")
-    assert migrated.returncode == 0, migrated.stderr
-    web = Web(wsgi="extracted.shop.wsgi:application", env=env, name="shop-production")
-    yield {"url": web.url, "gateway": gateway_env(gw_var), "var_dirs": (shop_var, gw_var)}
-    web.stop()
-    _drop(base, name)
+    processes = Stack(broker_url="")
+    try:
+        shop_var, gw_var = tmp_path_factory.mktemp("shop-var"), tmp_path_factory.mktemp("gateway-var")
+        env = shop_env(shop_var, SHOP_DATABASE_URL=processes.database("keys_shop"))
+        migrated = manage(env, "migrate", "--noinput", "-v0")
+        assert migrated.returncode == 0, migrated.stderr
+        web = processes.web("extracted.shop.wsgi:application", env, "shop-production")
+        yield {"url": web.url, "gateway": gateway_env(gw_var), "var_dirs": (shop_var, gw_var)}
+    finally:
+        processes.close()
 
 
 def shop_items(url: str, token: str) -> requests.Response:

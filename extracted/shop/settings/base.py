@@ -35,8 +35,9 @@ DATABASES = {"default": service_database("SHOP_DATABASE_URL", "shop")}
 IDENTITY_USER_RESOLVER = "common.identity.users.asserted_user"
 # Services whose own assertions the shop accepts: the monolith forwards purchases made on its
 # legacy endpoint (PURCHASE_VIA_SAGA on) on the buyer's behalf; the gateway's strangle control
-# calls the shop's data-step endpoints (/api/v1/shop/migration/) on its own behalf. In development each is verified with its
-# generated key in var/ (common/identity/README.md), the same gateway key the monolith trusts.
+# calls the shop's data-step endpoints (/api/v1/shop/migration/) on its own behalf. In development
+# each is verified with its generated key in var/ (common/identity/README.md), the same gateway
+# key the monolith trusts.
 SERVICE_ASSERTION_CALLERS = env.list("SERVICE_ASSERTION_CALLERS", default=["monolith", "gateway"])
 
 # Broker: the saga's commands go to queue "account", replies come back on queue "shop".
