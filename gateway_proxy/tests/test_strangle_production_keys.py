@@ -265,3 +265,21 @@ def test_a_production_shop_not_told_of_the_gateway_trusts_the_monolith_only(tmp_
     assert trusted.returncode == 0, trusted.stderr
     # The gateway's users' keys ("") and the monolith's.
     assert trusted.stdout.strip().splitlines()[-1] == "['', 'monolith']"
+
+
+def test_a_production_gateway_reads_the_shops_data_step_export_with_its_own_key(shop):
+    """What ``strangle shop`` does on its way back, from a gateway process on production settings."""
+    script = (
+        "import json; from gateway_proxy import datamove; "
+        "print(json.dumps(sorted(json.loads(datamove.export('shop')))))"
+    )
+    read = manage({**shop["gateway"], "SERVICE_URL_SHOP": shop["url"]}, "shell", "-c", script)
+
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip().splitlines()[-1] == '["exported_at", "format", "pending", "sales", "stock"]'
+    # A user's assertion, even the gateway's own users' key, does not reach the data step.
+    user = requests.get(
+        f"{shop['url']}/api/v1/shop/migration/export",
+        headers={HEADER: issue(ADA, audience="shop", private_pem=production.KEY)}, timeout=10,
+    )  # fmt: skip
+    assert user.status_code == 403
