@@ -127,7 +127,20 @@ def strangle_step(
         raise StrangleRefused("the monolith's switch API cannot be reached: the switch cannot move")
     want_on = capabilities.SWITCH_ON[target.mode]
     full_reason = (f"[forced] {reason}" if failed or force else reason).strip()
-    acting = (actor, full_reason, say)
+    try:
+        _move(capability, target, direction, switch_on, want_on, (actor, full_reason, say), outcome)
+    except switches.SwitchApiError as exc:
+        # A switch could not be set half-way: the lines above say how far the step went.
+        raise StrangleRefused(f"{exc}; the step stopped after: {_tail(outcome)} (run it again)") from None
+    say(f"{name} is {target}")
+    return outcome
+
+
+def _move(
+    capability: Capability, target: Stage, direction: str, switch_on: bool, want_on: bool, acting, outcome
+) -> None:
+    """Data, switch and route in their order (the module's docstring, 4 to 6)."""
+    say = acting[2]
     to_service = datamove.TO_SERVICE.get(capability.data)  # the monolith's sales into the service
     to_monolith = datamove.TO_MONOLITH.get(capability.data)  # the service's sales into the monolith
     if direction == "back":
@@ -152,8 +165,6 @@ def strangle_step(
         _resume(capability, *acting)  # a step that stopped half-way left the writes paused
     if direction != "back":
         _route(capability, target, *acting)  # the monolith forwards before the gateway sends anyone
-    say(f"{name} is {target}")
-    return outcome
 
 
 def _tail(outcome: Outcome) -> str:

@@ -166,3 +166,19 @@ def test_the_dashboard_moves_a_capability_and_shows_switches_and_one_audit_log(s
     assert page.count("dashboard:root") >= 3  # shadow route, canary route, canary switch
     client.post("/gateway/dashboard/step", {"capability": "shop", "stage": "legacy", "reason": "back"})
     assert not switches.switch_state("purchase_via_saga")
+
+
+def test_a_switch_api_failing_half_way_is_a_refusal_saying_where_the_step_stopped(monkeypatch):
+    from gateway_proxy import prechecks
+
+    monkeypatch.setattr(switches, "switch_state", lambda name: False)
+    monkeypatch.setattr(prechecks, "switch_api_reachable", lambda: prechecks.Check("switch API", True, ""))
+    monkeypatch.setattr(prechecks, "service_healthy", lambda service: prechecks.Check("healthy", True, ""))
+
+    def fail(**kwargs):
+        raise switches.SwitchApiError("the monolith's switch API answered 503")
+
+    monkeypatch.setattr(switches, "switch_set", fail)
+
+    with pytest.raises(CommandError, match=r"answered 503; the step stopped after: .*run it again"):
+        strangle("runner", "extracted")
