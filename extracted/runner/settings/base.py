@@ -68,6 +68,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     **SPECTACULAR_SETTINGS,
     "TITLE": "PolyCode runner API",
+    # Paths as clients reach them: the gateway's /api/runner/ is this service's /api/.
+    "SCHEMA_PATH_PREFIX": "/api",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "SCHEMA_PATH_PREFIX_INSERT": "/api/runner",
     "DESCRIPTION": "Sandboxed compilation and execution of learners' programs, and judging against tests.",
 }
 
