@@ -19,7 +19,6 @@ import json
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,19 +68,7 @@ HAND_HEADER = _b64(
 
 
 def hand_issue(identity, *, audience: str, ttl: int = assertion.DEFAULT_TTL_SECONDS) -> str:
-    issued = int(time.time())
-    payload = {
-        "iss": assertion.ISSUER,
-        "aud": audience,
-        "iat": issued,
-        "exp": issued + ttl,
-        "jti": uuid.uuid4().hex,
-        "sub": identity.user_id,
-        "preferred_username": identity.username,
-        "email": identity.email,
-        "roles": list(identity.roles),
-        "request_id": identity.request_id,
-    }
+    payload = assertion.claims(identity, audience=audience, ttl=ttl)
     signing_input = HAND_HEADER + b"." + _b64(json.dumps(payload, separators=(",", ":")).encode())
     return (signing_input + b"." + _b64(KEY.sign(signing_input))).decode()
 

@@ -195,12 +195,19 @@ def issue(
         raise ValueError("an assertion needs an audience")
     if caller:
         key, header = _signer(private_pem or service_signing_key_pem())
-        issuer = {"iss": service_issuer(caller), "azp": caller}
     else:
         key, header = _signer(private_pem or signing_key_pem())
-        issuer = {"iss": ISSUER}
+    payload = claims(identity, audience=audience, ttl=ttl, now=now, caller=caller)
+    return jwt.encode(payload, key, algorithm=ALGORITHM, headers=header)
+
+
+def claims(
+    identity: Identity, *, audience: str, ttl: int, now: float | None = None, caller: str = ""
+) -> dict:
+    """The JWT claims of an assertion of ``identity`` (``issue`` signs them)."""
+    issuer = {"iss": service_issuer(caller), "azp": caller} if caller else {"iss": ISSUER}
     issued = int(now if now is not None else time.time())
-    payload = {
+    return {
         **issuer,
         "aud": audience,
         "iat": issued,
@@ -212,7 +219,6 @@ def issue(
         "roles": list(identity.roles),
         "request_id": identity.request_id,
     }
-    return jwt.encode(payload, key, algorithm=ALGORITHM, headers=header)
 
 
 def _unverified_header(token: str) -> dict:
