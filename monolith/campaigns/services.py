@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.errors import Conflict, Forbidden, ServiceError
-from monolith.accounts.models import Team, TeamMembership
+from monolith.accounts.models import LedgerEntry, Team, TeamMembership
 from monolith.accounts.services.wallet import wallet_credit
 from monolith.accounts.tokens import site_url
 from monolith.campaigns import selectors
@@ -340,12 +341,7 @@ def campaign_results_publish(*, campaign: Campaign) -> list[CampaignResult]:
         scored = row.solved if campaign.scoring == Scoring.ICPC else row.points
         prize = campaign.prizes[row.rank - 1] if row.rank <= len(campaign.prizes) and scored else 0
         for member in _members(registration) if prize else []:
-            wallet_credit(
-                user=member,
-                amount=prize,
-                reference=campaign_reward_reference(campaign_id=campaign.id, user_id=member.id),
-                reason=f"Campaign: {campaign.title}, rank {row.rank}"[:200],
-            )
+            _prize_pay(campaign=campaign, member=member, prize=prize, rank=row.rank)
         results.append(
             CampaignResult(
                 campaign=campaign,
@@ -363,6 +359,30 @@ def campaign_results_publish(*, campaign: Campaign) -> list[CampaignResult]:
         _mail_results(campaign=campaign, results=results)
     logger.info("campaign.results campaign=%s participants=%s", campaign.id, len(results))
     return results
+
+
+def _prize_pay(*, campaign: Campaign, member, prize: int, rank: int) -> None:
+    """Bring what ``member`` was paid for this campaign up to ``prize``; never down.
+
+    The first payment has the reference ``campaign:<id>:user:<id>``; after a rejudge that moves
+    them up, the difference is paid under ``…:to:<prize>`` (once per amount: the ledger moves a
+    reference once). A prize already paid is never taken back (the points may be spent).
+    """
+    base = campaign_reward_reference(campaign_id=campaign.id, user_id=member.id)
+    paid = (
+        LedgerEntry.objects.filter(Q(reference=base) | Q(reference__startswith=f"{base}:to:")).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or 0
+    )
+    if prize <= paid:
+        return
+    wallet_credit(
+        user=member,
+        amount=prize - paid,
+        reference=base if paid == 0 else f"{base}:to:{prize}",
+        reason=f"Campaign: {campaign.title}, rank {rank}"[:200],
+    )
 
 
 def _mail_results(*, campaign: Campaign, results: list[CampaignResult]) -> None:

@@ -365,3 +365,32 @@ def test_a_rejudge_interrupted_by_an_unavailable_runner_changes_nothing(finished
     with pytest.raises(Unavailable):
         services.campaign_exercise_rejudge(campaign_exercise=a)
     assert {s.pk: (s.passed, s.judged_at) for s in CampaignSubmission.objects.all()} == before
+
+
+def test_a_participant_moved_up_by_a_rejudge_is_paid_the_difference_once_and_nobody_loses_a_prize(
+    finished, learner
+):
+    campaign, lin = finished
+    services.campaign_results_publish(campaign=campaign)
+    assert (wallet_balance(user=lin), wallet_balance(user=learner)) == (100, 40)
+    # A rejudge finds Lin's solutions wrong: Ada (rank 2, paid 40) is now first.
+    CampaignSubmission.objects.filter(user=lin).update(passed=False)
+
+    services.campaign_results_publish(campaign=campaign)
+    services.campaign_results_publish(campaign=campaign)
+
+    ranks = [
+        (r.registration.user.username, r.rank, r.points_awarded)
+        for r in CampaignResult.objects.order_by("rank")
+    ]
+    assert ranks[0] == ("ada", 1, 100)
+    assert wallet_balance(user=learner) == 100  # 40, then the 60 of the difference, once
+    assert wallet_balance(user=lin) == 100  # paid before the rejudge: not taken back
+    assert sorted(
+        LedgerEntry.objects.filter(
+            reference__startswith=f"campaign:{campaign.id}:user:{learner.id}"
+        ).values_list("reference", "amount")
+    ) == [
+        (f"campaign:{campaign.id}:user:{learner.id}", 40),
+        (f"campaign:{campaign.id}:user:{learner.id}:to:100", 60),
+    ]
