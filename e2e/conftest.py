@@ -14,11 +14,9 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from e2e.browser import CHROMIUM, CHROMIUM_ARGS, DESKTOP, SCREENSHOTS
-from e2e.stack import SWITCHES, Stack, free_port_base
+from e2e.stack import SWITCH_TTL, SWITCHES, Stack, free_port_base
 from e2e.steps import new_person
 
-# Each process reads a switch through a cache of WAFFLE_SWITCH_TTL (3 s) seconds.
-SWITCH_TTL = 3.0
 TIMEOUT_MS = 20_000
 # Compiling, judging and the saga take seconds on a busy machine: assertions wait as long as actions.
 expect.set_options(timeout=TIMEOUT_MS)

@@ -24,6 +24,8 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 
 # The monolith's strangler switches (docs/strangler.md): off, legacy paths; on, the extracted services.
 SWITCHES = ("runner_via_service", "mail_via_queue", "purchase_via_saga")
+# Each process reads a switch through a cache of WAFFLE_SWITCH_TTL (3 s) seconds.
+SWITCH_TTL = 3.0
 HEALTH_CHECKED = ("gateway", "monolith", "monolith-ws", "shop", "runner", "mailer")
 
 # Variables of the calling shell (or of the test run) that would point the stack elsewhere:

@@ -9,12 +9,13 @@ French. Every page is checked by axe-core and photographed (var/screenshots/).
 """
 
 import re
+import time
 
 from playwright.sync_api import Page, expect
 
 from e2e.browser import check_page
 from e2e.mail import link_in, wait_for_mail
-from e2e.stack import SWITCHES
+from e2e.stack import SWITCH_TTL, SWITCHES
 from e2e.words import Words
 
 MODULE = "Programming fundamentals"
@@ -188,12 +189,27 @@ class Journey:
         expect(page.get_by_role("row").filter(has_text=EXERCISE)).to_have_count(2)
         self.check("submissions")
 
-    def buy_hint(self, exercise_url: str) -> None:
+    def buy_hint(self, exercise_url: str, *, paused_first: bool = False) -> None:
         page, t = self.page, self.t
         page.goto(exercise_url)
         hints = page.get_by_role("region", name=t("Hints"))
         expect(hints.locator("#balance")).to_have_text(str(REWARD))
         hint = hints.get_by_role("listitem").filter(has_text=HINT)
+        if paused_first:
+            # While strangle changes who sells, purchases are refused for a few seconds: said, not charged.
+            self.stack.manage("waffle_switch", "purchases_paused", "on")
+            time.sleep(SWITCH_TTL + 0.5)
+            hint.get_by_role("button", name=re.compile(re.escape(HINT))).click()
+            hint.get_by_role("button", name=t("Confirm purchase")).click()
+            paused = t(
+                "Purchases are paused for a few seconds while the shop is being moved; nothing was bought. "
+                "Try again shortly."
+            )
+            expect(hints.locator("[data-hints-status]")).to_have_text(paused)
+            expect(hints.locator("#balance")).to_have_text(str(REWARD))
+            self.check("hint-paused")
+            self.stack.manage("waffle_switch", "purchases_paused", "off")
+            time.sleep(SWITCH_TTL + 0.5)
         hint.get_by_role("button", name=re.compile(re.escape(HINT))).click()
         hint.get_by_role("button", name=t("Confirm purchase")).click()
         expect(hint.get_by_text(HINT_TEXT)).to_be_visible(timeout=30_000)
@@ -252,7 +268,7 @@ def journey(page: Page, stack, person: dict, mail_dir, *, strangler: str, langua
     assert points_after == REWARD
     assert rank_after <= rank
     assert place_after < steps.place_of("learner"), "ten points put the learner above the demo learner"
-    steps.buy_hint(exercise_url)
+    steps.buy_hint(exercise_url, paused_first=strangler == "on" and language == "fr")
     steps.log_out()
     steps.assert_no_problems()
     taken = extracted_paths_taken(stack, person, stack.output_since(output_from))
