@@ -71,7 +71,9 @@ def stage_of(mode: str, percent=None) -> Stage:
     return Stage(mode)
 
 
-def checks_for(capability: Capability, target: Stage, *, switch_on: bool) -> list[prechecks.Check]:
+def checks_for(
+    capability: Capability, target: Stage, *, switch_on: bool, paused: bool = False
+) -> list[prechecks.Check]:
     checks = [prechecks.switch_api_reachable()]
     if target.mode == LEGACY:
         checks.append(prechecks.service_healthy("monolith"))
@@ -79,8 +81,9 @@ def checks_for(capability: Capability, target: Stage, *, switch_on: bool) -> lis
     checks.append(prechecks.service_healthy(capability.service))
     checks.extend(prechecks.queue_consumed(queue) for queue in capability.queues)
     verify = datamove.VERIFY.get(capability.data)
-    if verify is not None and switch_on:
-        # The monolith no longer sells by itself: what it sold is in the shop already.
+    if verify is not None and switch_on and not paused:
+        # The monolith no longer sells by itself: what it sold is in the shop already (unless a
+        # step stopped half-way, writes paused: running it again copies what is missing).
         checks.append(verify())
     return checks
 
@@ -112,9 +115,10 @@ def strangle_step(
     say(f"{name}: {current} → {target} ({direction})")
     try:
         switch_on = switches.switch_state(capability.switch)
+        paused = bool(capability.pause) and switches.switch_state(capability.pause)
     except switches.SwitchApiError:
-        switch_on = None
-    outcome.checks = checks_for(capability, target, switch_on=bool(switch_on))
+        switch_on = paused = None
+    outcome.checks = checks_for(capability, target, switch_on=bool(switch_on), paused=bool(paused))
     for check in outcome.checks:
         say(str(check))
     failed = [check for check in outcome.checks if not check.ok]
@@ -128,7 +132,7 @@ def strangle_step(
     want_on = capabilities.SWITCH_ON[target.mode]
     full_reason = (f"[forced] {reason}" if failed or force else reason).strip()
     try:
-        _move(capability, target, direction, switch_on, want_on, (actor, full_reason, say), outcome)
+        _move(capability, target, direction, switch_on, want_on, paused, (actor, full_reason, say), outcome)
     except switches.SwitchApiError as exc:
         # A switch could not be set half-way: the lines above say how far the step went.
         raise StrangleRefused(f"{exc}; the step stopped after: {_tail(outcome)} (run it again)") from None
@@ -137,7 +141,14 @@ def strangle_step(
 
 
 def _move(
-    capability: Capability, target: Stage, direction: str, switch_on: bool, want_on: bool, acting, outcome
+    capability: Capability,
+    target: Stage,
+    direction: str,
+    switch_on: bool,
+    want_on: bool,
+    paused: bool,
+    acting,
+    outcome: Outcome,
 ) -> None:
     """Data, switch and route in their order (the module's docstring, 4 to 6)."""
     say = acting[2]
@@ -161,6 +172,11 @@ def _move(
                 raise StrangleRefused(
                     f"recording the service's sales in the monolith failed:\n{_tail(outcome)}"
                 )
+        if direction == "same" and to_service and want_on and paused:
+            # A step that stopped after the switch went on: copy what the monolith sold (idempotent).
+            say("data: the monolith's sales into the service, again")
+            if not to_service(say):
+                raise StrangleRefused(f"the data import failed; writes stay paused:\n{_tail(outcome)}")
         _switch(capability.switch, want_on, switch_on, *acting)
         _resume(capability, *acting)  # a step that stopped half-way left the writes paused
     if direction != "back":

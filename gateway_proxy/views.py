@@ -116,7 +116,10 @@ def migration_dashboard(request, *, step=None, status=200):
     shadow_stats = selectors.shadow_by_route()
     routes = [{"route": route, "shadow": shadow_stats.get(route.prefix)} for route in selectors.route_list()]
     changes, switch_states, switch_error = audit.migration_log(limit=50)
+    on = {state["name"] for state in switch_states if state["active"]}
     context = {
+        # A pause left on (a step stopped half-way): purchases are refused until the step runs again.
+        "paused": [c for c in capabilities.CAPABILITIES.values() if c.pause and c.pause in on],
         "routes": routes,
         "capabilities": _capability_rows(),
         "switches": switch_states,

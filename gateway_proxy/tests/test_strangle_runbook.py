@@ -288,3 +288,46 @@ def test_purchases_pause_while_the_seller_changes_so_a_repeat_is_never_charged_t
     assert not error
     paused = [(e["before"], e["after"]) for e in entries if e["actor"] == "test"]
     assert paused[:2] == [("on", "off"), ("off", "on")]  # newest first: paused, then resumed
+
+
+def test_a_step_back_stopped_after_the_switch_keeps_purchases_paused_until_it_is_run_again(
+    stack,
+    monkeypatch,
+    client,  # noqa: F811 - fixture
+):
+    from django.contrib.auth import get_user_model
+    from django.core.management import CommandError
+
+    from gateway_proxy import datamove
+
+    walk = Walk(stack)
+    for args in (("shadow",), ("canary", "50"), ("extracted",)):
+        strangle("shop", *args, "--reason", "to the shop")
+    user_id, name, _ = walk.learners[0]
+    copy_back = datamove.TO_MONOLITH["shop"]
+    copies = []
+
+    def second_copy_fails(out, **kwargs):
+        copies.append(1)
+        return copy_back(out, **kwargs) if len(copies) == 1 else False
+
+    monkeypatch.setitem(datamove.TO_MONOLITH, "shop", second_copy_fails)
+    with pytest.raises(CommandError, match="purchases_paused stays on: run the step again"):
+        strangle("shop", "legacy", "--reason", "back")
+
+    assert switches.switch_state("purchases_paused")
+    paused = requests.post(
+        f"{walk.stack['monolith']}/api/v1/shop/purchases", json={"item_id": walk.items[0]},
+        headers=walk.headers(user_id, name, "monolith"), timeout=30,
+    )  # fmt: skip
+    assert (paused.status_code, paused.json()["code"]) == (503, "purchases_paused")
+    client.force_login(get_user_model().objects.create_user("ops", is_staff=True))
+    assert "shop: writes are paused" in client.get("/gateway/dashboard/").content.decode()
+
+    monkeypatch.setitem(datamove.TO_MONOLITH, "shop", copy_back)
+    out = strangle("shop", "legacy", "--reason", "again")
+
+    assert "switch purchases_paused: on → off" in out
+    assert not switches.switch_state("purchases_paused")
+    assert walk.buy(user_id, name, walk.items[0]) == "monolith"
+    assert "writes are paused" not in client.get("/gateway/dashboard/").content.decode()
