@@ -165,15 +165,16 @@ def _move(
                 raise StrangleRefused(
                     f"the data import failed or did not verify; nothing else changed:\n{_tail(outcome)}"
                 )
-        if direction == "same" and to_monolith and not want_on:
-            # Again at a stage where the monolith sells: record what the service sold since (idempotent).
+        if to_monolith and not want_on and (direction == "same" or paused):
+            # Again at a stage where the monolith sells (or after a step back that stopped half-way):
+            # record what the service sold since (idempotent).
             say("data: what the service sold, into the monolith")
             if not to_monolith(say):
                 raise StrangleRefused(
                     f"recording the service's sales in the monolith failed:\n{_tail(outcome)}"
                 )
-        if direction == "same" and to_service and want_on and paused:
-            # A step that stopped after the switch went on: copy what the monolith sold (idempotent).
+        if to_service and want_on and paused:
+            # A step out that stopped after the switch went on: copy what the monolith sold (idempotent).
             say("data: the monolith's sales into the service, again")
             if not to_service(say):
                 raise StrangleRefused(f"the data import failed; writes stay paused:\n{_tail(outcome)}")
