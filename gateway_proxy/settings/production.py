@@ -11,8 +11,8 @@ OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID")
 OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET")
 OIDC_ACCEPTED_AUDIENCES = env.list("OIDC_ACCEPTED_AUDIENCES", default=[OIDC_RP_CLIENT_ID])
 GATEWAY_ASSERTION_PRIVATE_KEY = env.str("GATEWAY_ASSERTION_PRIVATE_KEY", multiline=True)
-# The gateway's own key for its calls to services (the monolith's switch API: manage.py strangle,
-# the migration dashboard), never its user assertion key (common/identity/README.md).
+# The gateway's own key for its calls to services (manage.py strangle, the migration dashboard: the
+# monolith's switch API, both sides' data steps), never its user assertion key (common/identity/README.md).
 SERVICE_ASSERTION_PRIVATE_KEY = env.str("SERVICE_ASSERTION_PRIVATE_KEY", multiline=True)
 TRUSTED_PROXIES = env.list("GATEWAY_TRUSTED_PROXIES", default=[])
 # Sessions, rate limits and revocations shared by every gateway process (REDIS_URL is required).
