@@ -291,9 +291,9 @@ def test_purchases_pause_while_the_seller_changes_so_a_repeat_is_never_charged_t
 
 
 def test_a_step_back_stopped_after_the_switch_keeps_purchases_paused_until_it_is_run_again(
-    stack,
+    stack,  # noqa: F811 - fixture
     monkeypatch,
-    client,  # noqa: F811 - fixture
+    client,
 ):
     from django.contrib.auth import get_user_model
     from django.core.management import CommandError
