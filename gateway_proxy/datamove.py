@@ -92,16 +92,23 @@ def shop_verified() -> Check:
     return Check("shop data verified", ok, detail)
 
 
+def _dry_run_then_import(service: str, document: bytes, label: str, out) -> bool:
+    """``service`` imports ``document`` once for a dry run, then for real if that verified."""
+    for step, dry_run in (("dry run", True), (label, False)):
+        ok, report = import_into(service, document, dry_run=dry_run)
+        out(f"{step}:\n{report}")
+        if not ok:
+            return False
+    return True
+
+
 def shop_import(out) -> bool:
     """Export, dry run, import; prints each report through ``out``. False when any part failed."""
     try:
         raw, summary = _legacy_export()
         out(summary)
-        for label, dry_run in (("dry run", True), ("import", False)):
-            ok, report = import_into("shop", raw, dry_run=dry_run)
-            out(f"{label}:\n{report}")
-            if not ok:
-                return False
+        if not _dry_run_then_import("shop", raw, "import", out):
+            return False
     except DataStepError as exc:
         out(str(exc))
         return False
@@ -121,11 +128,8 @@ def shop_sales_back(out, *, settle_seconds: float = 30.0) -> bool:
                 f"exported {len(document['sales'])} sale(s), {len(document['stock'])} stock line(s), "
                 f"{pending} order(s) pending"
             )
-            for label, dry_run in (("dry run", True), ("record", False)):
-                ok, report = import_into("monolith", raw, dry_run=dry_run)
-                out(f"{label}:\n{report}")
-                if not ok:
-                    return False
+            if not _dry_run_then_import("monolith", raw, "record", out):
+                return False
         except DataStepError as exc:
             out(str(exc))
             return False

@@ -7,10 +7,13 @@ calling on its own behalf (``IsControlPlane``) reaches them: ``manage.py strangl
 inside a step over HTTP, never by running another service's code or reading its tables.
 
 The documents are ``contracts/`` models; a body that is not one is a 400 naming the fields.
+``ExportCommand`` writes the same document from ``manage.py`` for an operator working by hand.
 """
 
+import sys
 from collections.abc import Callable
 
+from django.core.management.base import BaseCommand
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from pydantic import BaseModel, ValidationError
@@ -85,3 +88,24 @@ class ImportApi(APIView):
         report = self.importer(document=document, dry_run=dry_run)
         body = {"ok": report.ok, "dry_run": dry_run, "report": report.lines(dry_run=dry_run)}
         return Response(body, status=200 if report.ok else 409)
+
+
+class ExportCommand(BaseCommand):
+    """``manage.py NAME [--output FILE]``: ``export()``'s document as JSON on stdout or in FILE
+    (``export`` and ``summary``, the line written on stderr, are ``staticmethod``s)."""
+
+    export: Callable[[], BaseModel]
+    summary: Callable[[BaseModel], str]
+
+    def add_arguments(self, parser):
+        parser.add_argument("--output", default="-", help="File to write; '-' for stdout.")
+
+    def handle(self, *args, output: str = "-", **options):
+        document = self.export()
+        text = document.model_dump_json(indent=2)
+        if output == "-":
+            sys.stdout.write(text + "\n")
+            return
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text + "\n")
+        self.stderr.write(f"{self.summary(document)} to {output}")

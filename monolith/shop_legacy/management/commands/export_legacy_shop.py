@@ -7,27 +7,11 @@ reads the monolith's tables. The document is ``contracts.shop.LegacyShopExport``
 ``strangle`` takes the same document from ``GET /api/v1/shop/migration/export``.
 """
 
-import sys
-
-from django.core.management.base import BaseCommand
-
+from common.api.documents import ExportCommand
 from monolith.shop_legacy.exports import legacy_shop_export
 
 
-class Command(BaseCommand):
+class Command(ExportCommand):
     help = "Write the legacy shop's items and purchases as JSON (stdout, or --output FILE)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--output", default="-", help="File to write; '-' for stdout.")
-
-    def handle(self, *args, output: str = "-", **options):
-        document = legacy_shop_export()
-        text = document.model_dump_json(indent=2)
-        if output == "-":
-            sys.stdout.write(text + "\n")
-        else:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
-            self.stderr.write(
-                f"exported {len(document.items)} item(s), {len(document.purchases)} purchase(s) to {output}"
-            )
+    export = staticmethod(legacy_shop_export)
+    summary = staticmethod(lambda d: f"exported {len(d.items)} item(s), {len(d.purchases)} purchase(s)")

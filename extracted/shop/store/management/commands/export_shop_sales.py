@@ -7,28 +7,15 @@ The document is ``contracts.shop.ShopSalesExport`` (``extracted/shop/store/expor
 ``strangle`` takes the same document from ``GET /api/v1/shop/migration/export``.
 """
 
-import sys
-
-from django.core.management.base import BaseCommand
-
+from common.api.documents import ExportCommand
 from extracted.shop.store.exports import shop_sales_export
 
 
-class Command(BaseCommand):
+class Command(ExportCommand):
     help = "Write the shop's own completed sales and its stock as JSON (stdout, or --output FILE)."
-
-    def add_arguments(self, parser):
-        parser.add_argument("--output", default="-", help="File to write; '-' for stdout.")
-
-    def handle(self, *args, output: str = "-", **options):
-        document = shop_sales_export()
-        text = document.model_dump_json(indent=2)
-        if output == "-":
-            sys.stdout.write(text + "\n")
-        else:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
-            self.stderr.write(
-                f"exported {len(document.sales)} sale(s), {len(document.stock)} stock line(s), "
-                f"{document.pending} order(s) pending"
-            )
+    export = staticmethod(shop_sales_export)
+    summary = staticmethod(
+        lambda d: (
+            f"exported {len(d.sales)} sale(s), {len(d.stock)} stock line(s), {d.pending} order(s) pending"
+        )
+    )
