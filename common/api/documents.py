@@ -7,13 +7,16 @@ calling on its own behalf (``IsControlPlane``) reaches them: ``manage.py strangl
 inside a step over HTTP, never by running another service's code or reading its tables.
 
 The documents are ``contracts/`` models; a body that is not one is a 400 naming the fields.
-``ExportCommand`` writes the same document from ``manage.py`` for an operator working by hand.
+``ExportCommand`` and ``ImportCommand`` write and read the same documents from ``manage.py``
+for an operator working by hand.
 """
 
 import sys
+import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from pydantic import BaseModel, ValidationError
@@ -109,3 +112,38 @@ class ExportCommand(BaseCommand):
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
         self.stderr.write(f"{self.summary(document)} to {output}")
+
+
+class ImportCommand(BaseCommand):
+    """``manage.py NAME --source FILE|URL [--dry-run]``: the other side's ``document`` imported by
+    ``importer`` (a ``staticmethod``), its report printed; an error when it does not verify."""
+
+    document: type[BaseModel]
+    importer: Callable
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--source", required=True, help="The other side's export: a file or an http(s) URL."
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Import, verify and roll back.")
+
+    def handle(self, *args, source: str, dry_run: bool = False, **options):
+        try:
+            document = self.document.model_validate_json(_read(source))
+        except ValidationError as exc:
+            raise CommandError(f"{source} is not a {self.document_name}: {exc}") from None
+        report = self.importer(document=document, dry_run=dry_run)
+        lines = report.lines(dry_run=dry_run)
+        if not report.ok:
+            raise CommandError("\n".join(lines))
+        self.stdout.write("\n".join(lines))
+
+
+def _read(source: str) -> bytes:
+    if source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=30) as response:  # noqa: S310 - http(s) only
+            return response.read()
+    path = Path(source)
+    if not path.is_file():
+        raise CommandError(f"no such file: {source}")
+    return path.read_bytes()
